@@ -25,16 +25,23 @@ bs_err_set(struct bs_err *err, int code, const char *fmt, ...)
 int
 bs_err_prefix(struct bs_err *err, const char *fmt, ...)
 {
-	char pre[BS_ERR_MSG_MAX], old[BS_ERR_MSG_MAX];
+	char old[BS_ERR_MSG_MAX];
+	size_t n;
 	va_list ap;
+	int k;
 
 	if (!err)
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(pre, sizeof(pre), fmt, ap);
-	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
+	va_start(ap, fmt);
+	k = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = k < 0 ? 0 : (size_t)k;
+	if (n + 2 < sizeof(err->msg)) {
+		memcpy(err->msg + n, ": ", 2);
+		n += 2;
+		snprintf(err->msg + n, sizeof(err->msg) - n, "%s", old);
+	}
 	return -1;
 }
 
