@@ -31,6 +31,7 @@
 #include "err.h"
 #include "xalloc.h"
 #include "log.h"
+#include "buf.h"
 
 #define BS_VERSION "0.1.0"
 #define BS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
