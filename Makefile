@@ -31,6 +31,12 @@ CPPFLAGS += -D_GNU_SOURCE -Ilib -DBS_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS  = $(WARN) $(WERROR) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) -Wl,--as-needed $(LDFLAGS)
 
+ifndef V
+Q_CC = @echo "  CC      $<";
+Q_LD = @echo "  LD      $@";
+Q_AR = @echo "  AR      $@";
+endif
+
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 LIB     := $(O)/libbaosong.a
@@ -56,20 +62,20 @@ all: $(addprefix $(O)/,$(PROGS)) $(UNIT_BIN)
 
 $(LIB): $(call obj,$(LIB_SRC))
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q_AR)$(AR) rcs $@ $^
 
 define PROG_template
 $(O)/$(1): $(call obj,$($(1)_SRC)) $(LIB)
-	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+	$$(Q_LD)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 bootstrap:
 	@scripts/bootstrap
