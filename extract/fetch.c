@@ -1,0 +1,398 @@
+#include "bs.h"
+#include "fetch.h"
+#include "csv.h"
+#include "decimal.h"
+#include "rundir.h"
+
+#define MAX_BULK_WIDTH 65536	/* wider columns are fetched row by row */
+#define BULK_BYTES (8u << 20)	/* row-array buffers at most this big */
+#define MAX_VALUE (64u << 20)	/* a single value larger than this is refused */
+
+struct col {
+	char name[256];
+	SQLSMALLINT type;
+	SQLULEN size;
+	SQLSMALLINT digits;
+	int scale;		/* declared decimal scale, -1 if none */
+	size_t width;		/* bytes per value in the row array */
+	char *buf;
+	SQLLEN *ind;
+};
+
+static const char *
+type_name(SQLSMALLINT t)
+{
+	switch (t) {
+	case SQL_CHAR: return "CHAR";
+	case SQL_VARCHAR: return "VARCHAR";
+	case SQL_LONGVARCHAR: return "LONGVARCHAR";
+	case SQL_WCHAR: return "WCHAR";
+	case SQL_WVARCHAR: return "WVARCHAR";
+	case SQL_WLONGVARCHAR: return "WLONGVARCHAR";
+	case SQL_DECIMAL: return "DECIMAL";
+	case SQL_NUMERIC: return "NUMERIC";
+	case SQL_SMALLINT: return "SMALLINT";
+	case SQL_INTEGER: return "INTEGER";
+	case SQL_BIGINT: return "BIGINT";
+	case SQL_TINYINT: return "TINYINT";
+	case SQL_REAL: return "REAL";
+	case SQL_FLOAT: return "FLOAT";
+	case SQL_DOUBLE: return "DOUBLE";
+	case SQL_BIT: return "BIT";
+	case SQL_TYPE_DATE: return "DATE";
+	case SQL_TYPE_TIME: return "TIME";
+	case SQL_TYPE_TIMESTAMP: return "TIMESTAMP";
+	case SQL_BINARY: return "BINARY";
+	case SQL_VARBINARY: return "VARBINARY";
+	case SQL_LONGVARBINARY: return "LONGVARBINARY";
+	}
+	return "OTHER";
+}
+
+static int
+is_long(SQLSMALLINT t)
+{
+	return t == SQL_LONGVARCHAR || t == SQL_WLONGVARCHAR || t == SQL_LONGVARBINARY;
+}
+
+/* Bytes to hold one value of this column as UTF-8 text, 0 if unbounded. */
+static size_t
+text_width(const struct col *c)
+{
+	switch (c->type) {
+	case SQL_TYPE_DATE: return 32;
+	case SQL_TYPE_TIME: return 32;
+	case SQL_TYPE_TIMESTAMP: return 40;
+	case SQL_SMALLINT: case SQL_INTEGER: case SQL_TINYINT: case SQL_BIT:
+	case SQL_BIGINT: return 32;
+	case SQL_REAL: case SQL_FLOAT: case SQL_DOUBLE: return 64;
+	case SQL_DECIMAL: case SQL_NUMERIC:
+		return c->size > 0 && c->size < 200 ? (size_t)c->size + 8 : 256;
+	}
+	if (is_long(c->type) || c->size == 0 || c->size > MAX_BULK_WIDTH / 4)
+		return 0;
+	/* character sizes are in characters: up to 4 bytes each in UTF-8 */
+	return (size_t)c->size * 4 + 1;
+}
+
+/* Bind parameters in order of appearance; values stay alive in params. */
+static int
+bind_params(SQLHSTMT st, const struct bs_sql_named *nm, struct bs_params *params,
+    SQLLEN *ind, const char *label, struct bs_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < nm->nparams; i++) {
+		struct bs_param *p = bs_params_get(params, nm->names[i]);
+		SQLSMALLINT sqltype = SQL_VARCHAR;
+		SQLULEN size;
+		size_t len;
+
+		if (!p)
+			return bs_err_set(err, BS_EXIT_USAGE,
+			    "%s uses parameter ':%s' but no --param %s=... was given",
+			    label, nm->names[i], nm->names[i]);
+		p->used = 1;
+		len = strlen(p->value);
+		size = len ? len : 1;
+		if (p->type == BS_P_DATE) {
+			sqltype = SQL_TYPE_DATE;
+			size = 10;
+		} else if (p->type == BS_P_INT) {
+			sqltype = SQL_BIGINT;
+			size = 19;
+		}
+		ind[i] = (SQLLEN)len;
+		if (!SQL_SUCCEEDED(SQLBindParameter(st, (SQLUSMALLINT)(i + 1),
+		    SQL_PARAM_INPUT, SQL_C_CHAR, sqltype, size, 0, p->value,
+		    (SQLLEN)len, &ind[i])))
+			return bs_db_fail(err, SQL_HANDLE_STMT, st, 0,
+			    "%s: cannot bind parameter ':%s'", label, p->name);
+	}
+	return 0;
+}
+
+/* Normalise one value and write it. */
+static int
+put_value(struct bs_csv_writer *w, const struct col *c, const char *s, size_t n,
+    struct bs_buf *tmp, const char *label, unsigned long long row,
+    struct bs_err *err)
+{
+	if (c->scale >= 0 && n) {
+		bs_buf_reset(tmp);
+		if (bs_dec_rescale_text(s, n, c->scale, tmp) < 0)
+			return bs_err_set(err, BS_EXIT_DATAERR,
+			    "%s: row %llu, column '%s': '%.*s' is not a decimal number",
+			    label, row, c->name, (int)(n > 60 ? 60 : n), s);
+		return bs_csv_write_field(w, tmp->buf, tmp->len, err);
+	}
+	if (c->type == SQL_TYPE_DATE && n > 10 && !strncmp(s + 10, " 00:00:00", 9))
+		n = 10;
+	else if (c->type == SQL_TYPE_TIMESTAMP && n > 19 && s[19] == '.') {
+		size_t k = 20;
+
+		while (k < n && s[k] == '0')
+			k++;
+		if (k == n)
+			n = 19;
+	}
+	return bs_csv_write_field(w, s, n, err);
+}
+
+static int
+fetch_bulk(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_writer *w,
+    struct fetch_stats *stats, const char *label, struct bs_err *err)
+{
+	SQLULEN nfetched = 0, rows_per = 1000, i;
+	size_t rowbytes = 0;
+	SQLUSMALLINT *status;
+	struct bs_buf tmp = BS_BUF_INIT(0);
+	struct bs_progress prog;
+	SQLSMALLINT c;
+	int rc = -1;
+
+	for (c = 0; c < ncols; c++)
+		rowbytes += cols[c].width + sizeof(SQLLEN);
+	while (rows_per > 16 && rows_per * rowbytes > BULK_BYTES)
+		rows_per /= 2;
+	status = bs_xcalloc(rows_per, sizeof(*status));
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_BIND_TYPE, (SQLPOINTER)SQL_BIND_BY_COLUMN, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)rows_per, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &nfetched, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_STATUS_PTR, status, 0);
+	for (c = 0; c < ncols; c++) {
+		cols[c].buf = bs_xmalloc(rows_per * cols[c].width);
+		cols[c].ind = bs_xcalloc(rows_per, sizeof(SQLLEN));
+		if (!SQL_SUCCEEDED(SQLBindCol(st, (SQLUSMALLINT)(c + 1), SQL_C_CHAR,
+		    cols[c].buf, (SQLLEN)cols[c].width, cols[c].ind))) {
+			bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: cannot bind column '%s'",
+			    label, cols[c].name);
+			goto done;
+		}
+	}
+	bs_progress_init(&prog, label);
+	for (;;) {
+		SQLRETURN r = SQLFetch(st);
+
+		if (r == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(r)) {
+			bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: fetch failed after %llu rows",
+			    label, stats->rows);
+			goto done;
+		}
+		for (i = 0; i < nfetched; i++) {
+			if (status[i] == SQL_ROW_ERROR) {
+				bs_err_set(err, BS_EXIT_DATAERR, "%s: row %llu could not be read",
+				    label, stats->rows + 1);
+				goto done;
+			}
+			stats->rows++;
+			for (c = 0; c < ncols; c++) {
+				SQLLEN ind = cols[c].ind[i];
+				const char *v = cols[c].buf + i * cols[c].width;
+
+				if (ind == SQL_NULL_DATA) {
+					if (bs_csv_write_field(w, NULL, 0, err) < 0)
+						goto done;
+					continue;
+				}
+				if (ind == SQL_NO_TOTAL || ind >= (SQLLEN)cols[c].width) {
+					bs_err_set(err, BS_EXIT_DATAERR,
+					    "%s: row %llu, column '%s': value longer than the "
+					    "%lu characters the driver declared", label,
+					    stats->rows, cols[c].name, (unsigned long)cols[c].size);
+					goto done;
+				}
+				if (put_value(w, &cols[c], v, (size_t)ind, &tmp, label,
+				    stats->rows, err) < 0)
+					goto done;
+			}
+			if (bs_csv_end_record(w, err) < 0)
+				goto done;
+		}
+		bs_progress_update(&prog, stats->rows);
+		if (bs_interrupted) {
+			bs_err_set(err, BS_EXIT_TEMPFAIL, "%s: interrupted by signal %d",
+			    label, bs_interrupted);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	bs_progress_done(&prog);
+	SQLFreeStmt(st, SQL_UNBIND);
+	for (c = 0; c < ncols; c++) {
+		free(cols[c].buf);
+		free(cols[c].ind);
+		cols[c].buf = NULL;
+		cols[c].ind = NULL;
+	}
+	free(status);
+	bs_buf_release(&tmp);
+	return rc;
+}
+
+static int
+fetch_rows(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_writer *w,
+    struct fetch_stats *stats, const char *label, struct bs_err *err)
+{
+	struct bs_buf val = BS_BUF_INIT(MAX_VALUE), tmp = BS_BUF_INIT(0);
+	struct bs_progress prog;
+	char chunk[16384];
+	SQLSMALLINT c;
+	int rc = -1;
+
+	bs_progress_init(&prog, label);
+	for (;;) {
+		SQLRETURN r = SQLFetch(st);
+
+		if (r == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(r)) {
+			bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: fetch failed after %llu rows",
+			    label, stats->rows);
+			goto done;
+		}
+		stats->rows++;
+		for (c = 0; c < ncols; c++) {
+			int isnull = 0;
+
+			bs_buf_reset(&val);
+			for (;;) {
+				SQLLEN got = 0;
+
+				r = SQLGetData(st, (SQLUSMALLINT)(c + 1), SQL_C_CHAR, chunk,
+				    sizeof(chunk), &got);
+				if (r == SQL_NO_DATA)
+					break;
+				if (!SQL_SUCCEEDED(r)) {
+					bs_db_fail(err, SQL_HANDLE_STMT, st, 0,
+					    "%s: row %llu, column '%s': cannot read value",
+					    label, stats->rows, cols[c].name);
+					goto done;
+				}
+				if (got == SQL_NULL_DATA) {
+					isnull = 1;
+					break;
+				}
+				/* a piece that did not fit fills the buffer minus the NUL */
+				if (bs_buf_add(&val, chunk, got == SQL_NO_TOTAL ||
+				    got >= (SQLLEN)sizeof(chunk) ? sizeof(chunk) - 1 :
+				    (size_t)got) < 0) {
+					bs_err_set(err, BS_EXIT_DATAERR,
+					    "%s: row %llu, column '%s': value larger than %u MiB",
+					    label, stats->rows, cols[c].name, MAX_VALUE >> 20);
+					goto done;
+				}
+				if (r == SQL_SUCCESS)
+					break;
+			}
+			if (isnull ? bs_csv_write_field(w, NULL, 0, err) < 0 :
+			    put_value(w, &cols[c], bs_buf_str(&val), val.len, &tmp, label,
+				stats->rows, err) < 0)
+				goto done;
+		}
+		if (bs_csv_end_record(w, err) < 0)
+			goto done;
+		if ((stats->rows & 1023) == 0) {
+			bs_progress_update(&prog, stats->rows);
+			if (bs_interrupted) {
+				bs_err_set(err, BS_EXIT_TEMPFAIL, "%s: interrupted by signal %d",
+				    label, bs_interrupted);
+				goto done;
+			}
+		}
+	}
+	rc = 0;
+done:
+	bs_progress_done(&prog);
+	bs_buf_release(&val);
+	bs_buf_release(&tmp);
+	return rc;
+}
+
+int
+fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
+    const struct bs_report_table *t, const char *label, struct bs_ofile *out,
+    struct fetch_colinfo **info, size_t *ninfo, struct fetch_stats *stats,
+    struct bs_err *err)
+{
+	struct bs_sql_named nm;
+	struct bs_csv_writer w;
+	SQLHSTMT st = SQL_NULL_HSTMT;
+	SQLSMALLINT ncols = 0, c;
+	struct col *cols = NULL;
+	SQLLEN *pind = NULL;
+	double t0 = bs_now_mono();
+	int rc = -1, bulk = 1;
+
+	memset(stats, 0, sizeof(*stats));
+	*info = NULL;
+	*ninfo = 0;
+	if (bs_sql_named_parse(sql, &nm, err) < 0)
+		return bs_err_prefix(err, "%s", label);
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, db->dbc, &st))) {
+		bs_db_fail(err, SQL_HANDLE_DBC, db->dbc, 0, "%s: cannot allocate a statement",
+		    label);
+		goto done;
+	}
+	pind = bs_xcalloc(nm.nparams + 1, sizeof(SQLLEN));
+	if (bind_params(st, &nm, params, pind, label, err) < 0)
+		goto done;
+	if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)nm.sql, SQL_NTS))) {
+		bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: query failed", label);
+		goto done;
+	}
+	if (!SQL_SUCCEEDED(SQLNumResultCols(st, &ncols)) || ncols <= 0) {
+		bs_err_set(err, BS_EXIT_CONFIG, "%s: the statement returns no columns "
+		    "(an extract is one SELECT)", label);
+		goto done;
+	}
+	cols = bs_xcalloc((size_t)ncols, sizeof(*cols));
+	*info = bs_xcalloc((size_t)ncols, sizeof(**info));
+	*ninfo = (size_t)ncols;
+	bs_csv_writer_init(&w, out);
+	for (c = 0; c < ncols; c++) {
+		SQLSMALLINT nl = 0, nullable;
+
+		if (!SQL_SUCCEEDED(SQLDescribeCol(st, (SQLUSMALLINT)(c + 1),
+		    (SQLCHAR *)cols[c].name, sizeof(cols[c].name), &nl, &cols[c].type,
+		    &cols[c].size, &cols[c].digits, &nullable))) {
+			bs_db_fail(err, SQL_HANDLE_STMT, st, 0,
+			    "%s: cannot describe column %d", label, c + 1);
+			goto done;
+		}
+		cols[c].scale = bs_report_table_scale(t, cols[c].name);
+		cols[c].width = text_width(&cols[c]);
+		if (!cols[c].width)
+			bulk = 0;
+		if (bs_csv_write_field(&w, cols[c].name, strlen(cols[c].name), err) < 0)
+			goto done;
+		memcpy((*info)[c].name, cols[c].name, sizeof(cols[c].name));
+		(*info)[c].type = type_name(cols[c].type);
+		(*info)[c].size = (unsigned long)cols[c].size;
+		(*info)[c].digits = cols[c].digits;
+		(*info)[c].scale = cols[c].scale;
+		if (cols[c].scale < 0 && (cols[c].type == SQL_DOUBLE ||
+		    cols[c].type == SQL_FLOAT || cols[c].type == SQL_REAL))
+			bs_info("%s: column '%s' comes back as a binary float; declare "
+			    "its scale under decimals: in the report definition to get "
+			    "exact text", label, cols[c].name);
+	}
+	if (bs_csv_end_record(&w, err) < 0)
+		goto done;
+	stats->bulk = bulk;
+	rc = bulk ? fetch_bulk(st, cols, ncols, &w, stats, label, err) :
+		    fetch_rows(st, cols, ncols, &w, stats, label, err);
+done:
+	stats->seconds = bs_now_mono() - t0;
+	if (st != SQL_NULL_HSTMT) {
+		SQLCloseCursor(st);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	}
+	free(cols);
+	free(pind);
+	bs_sql_named_release(&nm);
+	return rc;
+}
