@@ -27,7 +27,7 @@ PKGS    := odbc yaml-0.1 libcrypto libpcre2-8 xlsxwriter libzip libxml-2.0
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
-CPPFLAGS += -D_GNU_SOURCE -Ilib -DBS_DATADIR='"$(DATADIR)"'
+CPPFLAGS += -D_GNU_SOURCE -iquote lib -DBS_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS  = $(WARN) $(WERROR) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) -Wl,--as-needed $(LDFLAGS)
 
