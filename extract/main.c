@@ -737,6 +737,14 @@ main(int argc, char **argv)
 		rc = usage(BS_EXIT_USAGE);
 		goto out;
 	}
+	if (o.connect && bs_connstr_has_password(o.connect)) {
+		/* before anything else: the line must not go any further */
+		bs_error("refusing a password on the command line (it would show in "
+		    "ps and shell history); put it in odbc.ini, or name it in the "
+		    "workspace with password_env or password_file");
+		rc = BS_EXIT_USAGE;
+		goto out;
+	}
 	if (o.accept_changed && !o.rerun) {
 		bs_error("--accept-changed-query goes with --rerun");
 		rc = usage(BS_EXIT_USAGE);

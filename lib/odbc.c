@@ -354,6 +354,7 @@ static int
 prepare_bind(struct bs_db *db, SQLHSTMT *st, const char *sql, size_t n,
     const char *const *params, SQLLEN *ind, struct bs_err *err)
 {
+	SQLRETURN r;
 	size_t i;
 
 	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, db->dbc, st)))
@@ -372,11 +373,9 @@ prepare_bind(struct bs_db *db, SQLHSTMT *st, const char *sql, size_t n,
 			return -1;
 		}
 	}
-	if (!SQL_SUCCEEDED(SQLExecDirect(*st, (SQLCHAR *)sql, SQL_NTS))) {
-		SQLRETURN r;
-		/* SQL_NO_DATA from an UPDATE touching nothing is fine */
-		r = SQL_SUCCESS;
-		(void)r;
+	r = SQLExecDirect(*st, (SQLCHAR *)sql, SQL_NTS);
+	/* SQL_NO_DATA: an UPDATE or DELETE that touched no row, which is fine */
+	if (!SQL_SUCCEEDED(r) && r != SQL_NO_DATA) {
 		bs_db_fail(err, SQL_HANDLE_STMT, *st, 0, "%s: statement failed", db->label);
 		SQLFreeHandle(SQL_HANDLE_STMT, *st);
 		return -1;
