@@ -98,7 +98,9 @@ check-integration: all
 	@tests/integration/run.sh $(O)
 
 check-man:
-	@for m in $(MAN1) $(MAN5); do groff -k -t -man -ww -z $$m || exit 1; done
+	@for m in $(MAN1) $(MAN5); do \
+	  out=$$(groff -k -t -man -Tutf8 -ww -z $$m 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; done; echo "man pages: ok"
 
 check-headers:
 	@for h in lib/*.h; do echo '#include "bs.h"' > $(O)/hdr.c; echo "#include \"$$h\"" | sed 's|lib/||' >> $(O)/hdr.c; \
