@@ -86,7 +86,10 @@ field_cb(void *s, size_t len, void *ctx)
 		sp->off = BS_CSV_NULL_OFF;
 		sp->len = 0;
 	} else {
-		if (bs_buf_grow(&r->data, len + 1) < 0) {
+		/* bs_buf_grow() checks the cap; skip the call when it fits. */
+		if ((r->data.alloc - r->data.len <= len + 1 ||
+		    r->data.len + len + 1 > r->data.max) &&
+		    bs_buf_grow(&r->data, len + 1) < 0) {
 			r->cb_err = CB_RECORD_LONG;
 			return;
 		}
@@ -144,64 +147,79 @@ cb_failure(struct bs_csv_reader *r, struct bs_err *err)
 static size_t
 utf8_scan(struct bs_csv_reader *r, const unsigned char *s, size_t n)
 {
-	const uint64_t hi = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
-	size_t i = 0;
+	const uint64_t hi8 = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+	unsigned lo = r->u_lo, hi = r->u_hi;
+	int need = r->u_need;
+	size_t i = 0, lead;
 	unsigned char c;
 	uint64_t v;
 
+	/* The end of a sequence begun in an earlier segment. */
+	for (; need && i < n; i++, need--) {
+		if (s[i] < lo || s[i] > hi)
+			return i;	/* u_* describe its first byte */
+		lo = 0x80;
+		hi = 0xBF;
+	}
 	while (i < n) {
 		c = s[i];
-		if (r->u_need) {
-			if (c < r->u_lo || c > r->u_hi)
-				return i;
-			r->u_lo = 0x80;
-			r->u_hi = 0xBF;
-			r->u_need--;
-			i++;
-			continue;
-		}
 		if (c < 0x80) {
-			if (c == 0)
+			if (c == 0) {
+				lead = i;
 				goto bad;
+			}
 			i++;
 			/* ASCII fast path: eight bytes, no high bit, no NUL. */
 			while (n - i >= 8) {
 				memcpy(&v, s + i, 8);
-				if ((v & hi) || ((v - ones) & ~v & hi))
+				if ((v & hi8) || ((v - ones) & ~v & hi8))
 					break;
 				i += 8;
 			}
 			continue;
 		}
-		r->u_lo = 0x80;
-		r->u_hi = 0xBF;
+		lo = 0x80;
+		hi = 0xBF;
 		if (c >= 0xC2 && c <= 0xDF) {
-			r->u_need = 1;
+			need = 1;
 		} else if (c >= 0xE0 && c <= 0xEF) {
-			r->u_need = 2;
+			need = 2;
 			if (c == 0xE0)
-				r->u_lo = 0xA0;	/* overlong */
+				lo = 0xA0;	/* overlong */
 			else if (c == 0xED)
-				r->u_hi = 0x9F;	/* surrogates */
+				hi = 0x9F;	/* surrogates */
 		} else if (c >= 0xF0 && c <= 0xF4) {
-			r->u_need = 3;
+			need = 3;
 			if (c == 0xF0)
-				r->u_lo = 0x90;	/* overlong */
+				lo = 0x90;	/* overlong */
 			else if (c == 0xF4)
-				r->u_hi = 0x8F;	/* above U+10FFFF */
+				hi = 0x8F;	/* above U+10FFFF */
 		} else {
+			lead = i;
 			goto bad;
 		}
-		r->u_byte = c;
-		r->u_line = r->line;
-		r->u_col = r->col0 + i + 1;
-		i++;
+		lead = i++;
+		for (; need && i < n; i++, need--) {
+			if (s[i] < lo || s[i] > hi)
+				goto bad;
+			lo = 0x80;
+			hi = 0xBF;
+		}
+		if (need) {
+			/* Cut by the segment end: remember where it began. */
+			r->u_byte = c;
+			r->u_line = r->line;
+			r->u_col = r->col0 + lead + 1;
+		}
 	}
+	r->u_need = need;
+	r->u_lo = (unsigned char)lo;
+	r->u_hi = (unsigned char)hi;
 	return n;
 bad:
-	r->u_byte = c;
+	r->u_byte = s[lead];
 	r->u_line = r->line;
-	r->u_col = r->col0 + i + 1;
+	r->u_col = r->col0 + lead + 1;
 	return i;
 }
 

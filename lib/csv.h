@@ -66,13 +66,20 @@
  *	if (bs_csv_open(&r, "policy.csv", &o, &err) < 0)
  *		return -1;
  *	ipremium = bs_csv_header_index(&r, "premium");	// header read on open
+ *	if (ipremium < 0) ... no such column ...
  *	while ((rc = bs_csv_next(&r, &err)) == 1) {
  *		size_t n;
  *		const char *v = bs_csv_field(&r, (size_t)ipremium, &n);
- *		if (!v) ... NULL ...
+ *		if (!v) ... NULL (or a short record) ...
  *	}
  *	bs_csv_close(&r);
  *	return rc;		// 0 at end of file, -1 with err filled
+ *
+ * Memory.  The reader holds one read buffer (opts.chunk), libcsv's buffer
+ * for the field being parsed (at most about max_field + chunk + 1 MiB) and
+ * the current record (less than 2 x max_record) with its field table.
+ * With the defaults a pathological record costs under 200 MiB; ordinary
+ * files use a few hundred KiB whatever their size.
  *
  * WRITER
  *
@@ -112,8 +119,10 @@
 #define BS_CSV_MAX_RECORD ((size_t)64 * 1024 * 1024)	/* 64 MiB */
 
 /*
- * Reader options.  A zero size means "the default" (so a zeroed struct is
- * usable); BS_CSV_OPTS_INIT spells the defaults out.
+ * Reader options.  Start from BS_CSV_OPTS_INIT (header and check_utf8 on)
+ * and change what you need.  A size left at zero means its default, so a
+ * zeroed struct also works: it reads without header and without the UTF-8
+ * check.
  */
 struct bs_csv_opts {
 	size_t chunk;		/* bytes per read (tests use 1..) */
