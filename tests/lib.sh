@@ -17,8 +17,8 @@
 #                           mentions PATH or whose working directory is under
 #                           PATH (how the tests prove a server is gone)
 #   bs_soffice_csv XLSX DIR convert every sheet of XLSX to UTF-8 CSV files
-#                           DIR/<name>-<sheet>.csv with headless LibreOffice
-#                           and a private profile (TECH-NOTES §6).
+#                           DIR/<name>-<sheet>.csv with headless LibreOffice,
+#                           a private profile and HOME (TECH-NOTES §6).
 #
 # Integration tests (tests/integration/test_*.sh)
 #   bs_test_init            set -u, LC_ALL=C.UTF-8, TZ=UTC, a private temp dir
@@ -128,7 +128,11 @@ bs_soffice_csv()
 	prof=$(mktemp -d "${TMPDIR:-/tmp}/bs-soffice.XXXXXX") || return 1
 	# 44,34,76,1,,0,false,true,false,false,false,-1: comma, double quote,
 	# UTF-8, start at line 1, ..., -1 = every sheet as <name>-<sheet>.csv.
-	soffice --headless --norestore -env:UserInstallation="file://$prof" \
+	# HOME too: glib's dconf writes ~/.cache and ~/.config whatever the profile.
+	mkdir "$prof/home"
+	HOME=$prof/home XDG_CONFIG_HOME=$prof/home/.config XDG_CACHE_HOME=$prof/home/.cache \
+	GSETTINGS_BACKEND=memory \
+	soffice --headless --norestore -env:UserInstallation="file://$prof/profile" \
 		--convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
 		--outdir "$outdir" "$xlsx" </dev/null >"$prof/log" 2>&1
 	rc=$?
