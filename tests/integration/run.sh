@@ -30,7 +30,10 @@ SRC=$(cd "$HERE/../.." && pwd -P)
 . "$SRC/tests/lib.sh"
 
 if [ $# -gt 0 ]; then
-	tests=("$@")
+	tests=()
+	for t in "$@"; do
+		tests+=("$(realpath -m -- "$t")")
+	done
 else
 	tests=("$HERE"/test_*.sh)
 	[ -e "${tests[0]}" ] || tests=()
