@@ -122,6 +122,9 @@ bs_sqlstate_class(const char *st, const char *msg, int connect)
 	    contains(msg, "timed out") || contains(msg, "the database system is starting up") ||
 	    contains(msg, "too many clients"))
 		return BS_EXIT_TEMPFAIL;
+	if (contains(msg, "disk I/O error") || contains(msg, "disk is full") ||
+	    contains(msg, "No space left") || !strcmp(st, "53100"))
+		return BS_EXIT_IOERR;
 	if (connect)
 		return BS_EXIT_UNAVAILABLE;
 	if (!strncmp(st, "22", 2))
