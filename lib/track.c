@@ -46,6 +46,32 @@ static const char *const migrations[][8] = {
 		"CREATE INDEX IF NOT EXISTS bs_event_filing ON bs_event (filing, seq)",
 		NULL
 	},
+	/* 2: the review loop: reviewers' dispositions per (filing, rule, record)
+	 * and approvals bound to the hashes of what was reviewed */
+	{
+		"CREATE TABLE IF NOT EXISTS bs_disposition ("
+		" filing VARCHAR(120) NOT NULL,"
+		" rule_id VARCHAR(40) NOT NULL,"
+		" table_name VARCHAR(80) NOT NULL,"
+		" record_key VARCHAR(400) NOT NULL,"
+		" disposition VARCHAR(16) NOT NULL,"	/* fixed | explained | excluded */
+		" comment TEXT,"
+		" by_name VARCHAR(100) NOT NULL,"
+		" at VARCHAR(32) NOT NULL,"
+		" import_id VARCHAR(80),"
+		" status VARCHAR(16) NOT NULL,"		/* open | closed | reopened */
+		" PRIMARY KEY (filing, rule_id, table_name, record_key))",
+		"CREATE TABLE IF NOT EXISTS bs_approval ("
+		" filing VARCHAR(120) NOT NULL,"
+		" role VARCHAR(100) NOT NULL,"
+		" by_name VARCHAR(100) NOT NULL,"
+		" at VARCHAR(32) NOT NULL,"
+		" validation_run VARCHAR(80) NOT NULL,"
+		" data_sha256 VARCHAR(64) NOT NULL,"
+		" dispositions_sha256 VARCHAR(64) NOT NULL,"
+		" PRIMARY KEY (filing, role, at))",
+		NULL
+	},
 };
 
 const char *

@@ -14,6 +14,11 @@
  * so editing or deleting any past event breaks the chain, which
  * bs_track_verify() detects.
  *
+ * Tables: bs_run, bs_filing, bs_event (schema 1); bs_disposition (one
+ * reviewer answer per filing, rule, table and record key: fixed, explained
+ * or excluded) and bs_approval (role, who, when, bound to the SHA-256 of
+ * the validated data and of the dispositions) (schema 2).
+ *
  * Timestamps are UTC text "2026-11-27T21:30:01Z" so both engines compare
  * them the same way.
  */
