@@ -333,6 +333,9 @@ t_load_errors(void **state)
 	load_err(f, MINIMAL "connections:\n  pg: {connect: \"server=db;pwd=x\"}\n",
 	    ":3:17: connection 'pg': the connection string holds a password; "
 	    "name it with password_env or password_file instead");
+	load_err(f, MINIMAL "connections:\n  pg: {connect: \"Driver=X;Trusted;PWD=x\"}\n",
+	    ":3:17: connection 'pg': the connection string holds a password; "
+	    "name it with password_env or password_file instead");
 	load_err(f, MINIMAL "connections:\n  pg: {dsn: X, password_env: A, password_file: b}\n",
 	    ":3:7: connection 'pg': give password_env or password_file, not both");
 	load_err(f, MINIMAL "connections:\n  s: {sqlite: a.db, password_env: A}\n",
