@@ -14,16 +14,25 @@ connstr_walk(const char *s, int (*fn)(const char *k, size_t kl, const char *a,
 	const char *p = s;
 
 	while (*p) {
-		const char *k = p, *eq, *a = p, *v;
+		const char *k, *eq, *a, *v;
 		size_t kl;
 		int r;
 
 		while (*p == ' ' || *p == ';')
 			p++;
-		k = a = p;
-		eq = strchr(p, '=');
-		if (!eq)
+		if (!*p)
 			break;
+		k = a = p;
+		eq = p + strcspn(p, "=;");
+		if (*eq != '=') {
+			/* an attribute without a value: no key to match, but
+			 * the next attribute starts after it, not at its '=' */
+			r = fn(k, 0, a, (size_t)(eq - a), ctx);
+			if (r)
+				return r;
+			p = eq;
+			continue;
+		}
 		kl = (size_t)(eq - k);
 		while (kl && k[kl - 1] == ' ')
 			kl--;
@@ -511,6 +520,7 @@ bs_sql_named_parse(const char *sql, struct bs_sql_named *out, struct bs_err *err
 				p += (*p == q) ? 2 : 1;
 			if (!*p) {
 				bs_buf_release(&b);
+				bs_sql_named_release(out);
 				return bs_err_set(err, BS_EXIT_CONFIG,
 				    "unterminated quoted text starting at offset %zu",
 				    (size_t)(s - sql));

@@ -98,21 +98,47 @@ bs_rm_rf(const char *path)
 	return rc;
 }
 
-/* Is the temporary run directory at path abandoned (lock not held)? */
+/* Is dir empty?  (Unreadable counts as not empty.) */
+static int
+is_empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Is path the temporary directory of a run that died?  Only a real
+ * directory can be: with --out the parent is a folder the user chose, and
+ * a file or folder that merely has ".tmp-" in its name is not ours.  A run
+ * holds .lock from just after creating its directory until it renames it,
+ * so a free lock means its run is gone.  Without .lock the run died (or is)
+ * between mkdir and locking, when the directory is still empty; one that
+ * has stayed empty for a minute is abandoned.
+ */
 static int
 is_stale(const char *path)
 {
-	char *lock = bs_xasprintf("%s/.lock", path);
-	int fd = open(lock, O_RDWR | O_CLOEXEC), stale;
+	char *lock;
+	struct stat st;
+	int fd, stale;
 
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	lock = bs_xasprintf("%s/.lock", path);
+	fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	free(lock);
-	if (fd < 0) {
-		/* no lock yet: stale only if it has been like that for a while,
-		 * as a run creates its directory just before locking it */
-		struct stat st;
-
-		return stat(path, &st) == 0 && time(NULL) - st.st_mtime > 60;
-	}
+	if (fd < 0)
+		return errno == ENOENT && time(NULL) - st.st_mtime > 60 &&
+		    is_empty_dir(path);
 	stale = flock(fd, LOCK_EX | LOCK_NB) == 0;
 	close(fd);
 	return stale;

@@ -188,7 +188,11 @@ event_hash(const char *prev, const char *seq, const char *at, const char *kind,
 	bs_sha256_final_hex(&h, hex);
 }
 
-/* Insert one event inside the caller's transaction. */
+/*
+ * Insert one event inside the caller's transaction.  actor NULL means this
+ * process's user@host: every event says who caused it, including the
+ * run.start, run.end and filing.create events the library writes itself.
+ */
 static int
 insert_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail, struct bs_err *err)
@@ -196,6 +200,9 @@ insert_event(struct bs_track *t, const char *kind, const char *filing,
 	char *last = NULL, *prev = NULL, seq[24], at[32], hex[BS_SHA256_HEX];
 	long long n = 0;
 	int rc;
+
+	if (!actor)
+		actor = bs_track_actor();
 
 	if (bs_db_query1(&t->db, "SELECT MAX(seq) FROM bs_event", 0, NULL, &last, err) < 0)
 		return -1;
@@ -265,7 +272,7 @@ int
 bs_track_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail, struct bs_err *err)
 {
-	struct ev_args a = { kind, filing, run_id, actor ? actor : bs_track_actor(), detail };
+	struct ev_args a = { kind, filing, run_id, actor, detail };
 
 	return in_tx(t, ev_fn, &a, err) < 0 ?
 	    bs_err_prefix(err, "tracking store: cannot record event '%s'", kind) : 0;

@@ -60,7 +60,10 @@ int bs_track_run_end(struct bs_track *t, const char *run_id, const char *status,
 /* Register a filing (report + period) if not yet known. */
 int bs_track_filing(struct bs_track *t, const char *filing, const char *report,
     const char *period, struct bs_err *err);
-/* Append an event; detail is JSON text (may be NULL). */
+/*
+ * Append an event; detail is JSON text (may be NULL); actor NULL means
+ * bs_track_actor(), as for the events the library writes itself.
+ */
 int bs_track_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail,
     struct bs_err *err);
