@@ -169,6 +169,33 @@ bs_run_clean_stale(const char *dir)
 	return n;
 }
 
+/*
+ * Create dir/.lock already locked: an unnamed file is locked first and then
+ * linked into place, so a cleaner can never find the lock file free while
+ * its run is alive.  Falls back to create-then-lock where O_TMPFILE is not
+ * supported.
+ */
+static int
+take_lock(const char *dir, const char *lock)
+{
+	char proc[64];
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    linkat(AT_FDCWD, proc, AT_FDCWD, lock, AT_SYMLINK_FOLLOW) == 0)
+			return fd;
+		close(fd);
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static char *
 dirname_of(const char *p)
 {
@@ -229,9 +256,9 @@ bs_run_begin(struct bs_run *r, const char *runs_dir, const char *out,
 		return -1;
 	}
 	lock = bs_xasprintf("%s/.lock", r->tmp);
-	r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	r->lock_fd = take_lock(r->tmp, lock);
 	free(lock);
-	if (r->lock_fd < 0 || flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+	if (r->lock_fd < 0) {
 		bs_err_set(err, BS_EXIT_CANTCREAT, "cannot lock run directory '%s': %s",
 		    r->tmp, strerror(errno));
 		bs_run_abort(r);
@@ -256,7 +283,8 @@ bs_run_finish(struct bs_run *r, struct bs_err *err)
 	free(lock);
 	if (bs_fsync_dir(r->tmp, err) < 0)
 		return -1;
-	if (rename(r->tmp, r->final) != 0)
+	/* never replace anything, not even an empty directory */
+	if (renameat2(AT_FDCWD, r->tmp, AT_FDCWD, r->final, RENAME_NOREPLACE) != 0)
 		return bs_err_set(err, BS_EXIT_CANTCREAT,
 		    "cannot rename '%s' to '%s': %s", r->tmp, r->final, strerror(errno));
 	parent = dirname_of(r->final);

@@ -152,7 +152,7 @@ t_open_creates_schema(void **state)
 
 	open_ok(f);
 	assert_true(tu_exists(f->dbfile));	/* and its folders */
-	assert_q1(f, "SELECT value FROM bs_meta WHERE name = 'schema_version'", "1");
+	assert_q1(f, "SELECT value FROM bs_meta WHERE name = 'schema_version'", "2");
 	assert_q1(f, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master"
 	    " WHERE name LIKE 'bs_%' ORDER BY name)",
 	    "bs_event,bs_event_filing,bs_filing,bs_meta,bs_run,bs_run_filing");
@@ -309,7 +309,7 @@ t_reopen(void **state)
 	bs_track_close(&f->t);
 	open_ok(f);
 	assert_q1(f, "SELECT count(*) FROM sqlite_master WHERE name = 'bs_run_filing'", "0");
-	assert_q1(f, "SELECT value FROM bs_meta WHERE name = 'schema_version'", "1");
+	assert_q1(f, "SELECT value FROM bs_meta WHERE name = 'schema_version'", "2");
 	assert_q1(f, "SELECT count(*) FROM bs_meta", "1");
 	assert_q1(f, "SELECT count(*) FROM bs_run", "1");
 	/* the chain continues across processes */
