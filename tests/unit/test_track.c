@@ -155,7 +155,7 @@ t_open_creates_schema(void **state)
 	assert_q1(f, "SELECT value FROM bs_meta WHERE name = 'schema_version'", "2");
 	assert_q1(f, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master"
 	    " WHERE name LIKE 'bs_%' ORDER BY name)",
-	    "bs_event,bs_event_filing,bs_filing,bs_meta,bs_run,bs_run_filing");
+	    "bs_approval,bs_disposition,bs_event,bs_event_filing,bs_filing,bs_meta,bs_run,bs_run_filing");
 	assert_q1(f, "SELECT count(*) FROM bs_event", "0");
 	verify_ok(f, 0);
 	bs_track_close(&f->t);
