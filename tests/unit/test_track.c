@@ -325,7 +325,7 @@ t_reopen(void **state)
 	assert_int_equal(bs_track_open(&f->t, &f->conf, &err), -1);
 	assert_int_equal(err.code, BS_EXIT_CONFIG);
 	assert_string_equal(err.msg, "tracking store schema version 99 is newer than this "
-	    "program knows (1); upgrade baosong");
+	    "program knows (2); upgrade baosong");
 	assert_int_equal(f->t.open, 0);
 }
 
