@@ -528,11 +528,10 @@ bs_sql_named_parse(const char *sql, struct bs_sql_named *out, struct bs_err *err
 			p++;
 			bs_buf_add(&b, s, (size_t)(p - s));
 		} else if (p[0] == '-' && p[1] == '-') {
-			const char *s = p;
-
+			/* line comments are dropped: some drivers (sqliteodbc)
+			 * split statements on a ';' even inside a comment */
 			while (*p && *p != '\n')
 				p++;
-			bs_buf_add(&b, s, (size_t)(p - s));
 		} else if (p[0] == '/' && p[1] == '*') {
 			const char *s = p, *e = strstr(p + 2, "*/");
 

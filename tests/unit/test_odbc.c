@@ -118,7 +118,8 @@ t_named(void **state)
 	named_ok("SELECT ':x', 'it''s :x', \"col:x\", \"a\"\"b:y\" FROM t WHERE z = :z",
 	    "SELECT ':x', 'it''s :x', \"col:x\", \"a\"\"b:y\" FROM t WHERE z = ?", "z");
 	named_ok("SELECT 1 -- not :this one\nFROM t WHERE a = :a -- nor :that",
-	    "SELECT 1 -- not :this one\nFROM t WHERE a = ? -- nor :that", "a");
+	    "SELECT 1 \nFROM t WHERE a = ? ", "a");
+	named_ok("SELECT 1 -- a; b\n", "SELECT 1 \n", "");
 	named_ok("SELECT /* :no\n :no */ :yes /* :unclosed", "SELECT /* :no\n :no */ ? /* :unclosed",
 	    "yes");
 	named_ok("a = :1 OR b = : x OR c=:保", "a = :1 OR b = : x OR c=:保", "");
