@@ -305,7 +305,6 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 		    "and shell history); put it in odbc.ini, or name it in the "
 		    "workspace with password_env or password_file");
 	db->label = bs_xstrdup(label);
-	db->source = bs_connstr_redact(connstr);
 	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &db->env)))
 		return bs_err_set(err, BS_EXIT_SOFTWARE, "cannot allocate an ODBC environment");
 	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
@@ -321,6 +320,8 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 	if (is_pg && !connstr_walk(connstr, has_key, (void *)"UseDeclareFetch"))
 		bs_buf_adds(&full, full.len && full.buf[full.len - 1] != ';' ?
 		    ";UseDeclareFetch=1;Fetch=1000" : "UseDeclareFetch=1;Fetch=1000");
+	/* what is recorded: the effective string, before any password */
+	db->source = bs_connstr_redact(bs_buf_str(&full));
 	if (password)
 		append_pwd(&full, password);
 	r = SQLDriverConnect(db->dbc, NULL, (SQLCHAR *)full.buf, SQL_NTS, out,
