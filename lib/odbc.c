@@ -330,7 +330,7 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 	bs_buf_release(&full);
 	explicit_bzero(out, sizeof(out));
 	if (!SQL_SUCCEEDED(r)) {
-		bs_db_fail(err, SQL_HANDLE_DBC, db->dbc, 1, "cannot connect to %s", label);
+		bs_db_fail(err, SQL_HANDLE_DBC, db->dbc, 1, "%s: cannot connect", label);
 		bs_db_close(db);
 		return -1;
 	}
