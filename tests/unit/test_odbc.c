@@ -513,7 +513,7 @@ t_connect_errors(void **state)
 	f->conf.dsn = (char *)"BS_NO_SUCH_DSN";
 	assert_int_equal(bs_db_connect(&f->db, &f->conf, &err), -1);
 	assert_int_equal(err.code, BS_EXIT_UNAVAILABLE);
-	assert_non_null(strstr(err.msg, "cannot connect to connection 'demo': [IM002]"));
+	assert_non_null(strstr(err.msg, "connection 'demo': cannot connect: [IM002]"));
 	f->conf.dsn = NULL;
 	f->conf.sqlite = f->dbfile;
 }
