@@ -533,6 +533,29 @@ bs_dec_format(const struct bs_dec *d, int scale, struct bs_buf *out)
 	return bs_buf_add(out, buf, n);
 }
 
+int
+bs_dec_fits(const struct bs_dec *d, int precision, int scale)
+{
+	u128 m = mag(d->coef);
+	int s = d->scale;
+
+	if (precision <= 0 || precision > BS_DEC_MAX_DIGITS)
+		precision = BS_DEC_MAX_DIGITS;
+	if (scale < 0)
+		scale = 0;
+	if (scale > precision)
+		scale = precision;
+	if (s > scale) {
+		if (m % pow10_tab[s - scale] != 0)
+			return -1;
+		m /= pow10_tab[s - scale];
+		s = scale;
+	}
+	/* m / 10^s < 10^(precision - scale), without dividing */
+	s += precision - scale;
+	return s <= BS_DEC_MAX_DIGITS && m >= pow10_tab[s] ? -2 : 0;
+}
+
 /* ---- comparison and arithmetic ---- */
 
 int
