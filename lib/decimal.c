@@ -419,9 +419,15 @@ bs_dec_from_int(int64_t v, struct bs_dec *out)
 int
 bs_dec_to_int(const struct bs_dec *d, int64_t *out)
 {
-	i128 p = (i128)pow10_tab[d->scale];
-	i128 q;
+	i128 p, q;
 
+	if (d->scale == 0) {	/* no 128-bit division */
+		if (d->coef < INT64_MIN || d->coef > INT64_MAX)
+			return -1;
+		*out = (int64_t)d->coef;
+		return 0;
+	}
+	p = (i128)pow10_tab[d->scale];
 	if (d->coef % p != 0)
 		return -1;
 	q = d->coef / p;

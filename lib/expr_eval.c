@@ -529,19 +529,20 @@ u8step(const char *s, size_t n, size_t i)
 int
 bs_xlike_compile(const char *pat, size_t n, int esc, struct bs_xlike *out)
 {
-	int *prog = bs_xreallocarray(NULL, n + 1, sizeof(*prog));
 	size_t np = 0, nmany = 0;
-	int has_one = 0;
+	int has_one = 0, *prog;
 
-	memset(out, 0, sizeof(*out));
+	if (out->aprog < n + 1) {
+		out->prog = bs_xreallocarray(out->prog, n + 1, sizeof(*out->prog));
+		out->aprog = n + 1;
+	}
+	prog = out->prog;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)pat[i];
 
 		if (esc >= 0 && ch == (unsigned char)esc) {
-			if (i + 1 >= n) {
-				free(prog);
+			if (i + 1 >= n)
 				return -1;
-			}
 			prog[np++] = (unsigned char)pat[++i];
 		} else if (ch == '%') {
 			if (np == 0 || prog[np - 1] != BS_XLIKE_MANY) {
@@ -555,6 +556,7 @@ bs_xlike_compile(const char *pat, size_t n, int esc, struct bs_xlike *out)
 			prog[np++] = ch;
 		}
 	}
+	out->nprog = np;
 	out->kind = BS_XLIKE_GENERAL;
 	if (!has_one) {
 		size_t from = 0, to = np;
@@ -577,17 +579,16 @@ bs_xlike_compile(const char *pat, size_t n, int esc, struct bs_xlike *out)
 			to = np - 1;
 		}
 		if (out->kind != BS_XLIKE_GENERAL) {
-			out->lit = bs_xmalloc(to - from + 1);
+			if (out->alit < to - from + 1) {
+				out->lit = bs_xrealloc(out->lit, to - from + 1);
+				out->alit = to - from + 1;
+			}
 			for (size_t i = from; i < to; i++)
 				out->lit[i - from] = (char)prog[i];
 			out->llen = to - from;
 			out->lit[out->llen] = '\0';
-			free(prog);
-			return 0;
 		}
 	}
-	out->prog = prog;
-	out->nprog = np;
 	return 0;
 }
 
@@ -646,21 +647,17 @@ const struct bs_xval *
 bs_xev_like(const struct bs_xnode *n, struct bs_xctx *c)
 {
 	const struct bs_xval *x = KID(0), *p;
-	struct bs_xlike dyn;
-	int m;
 
 	if (x->null)
 		return &bs_xnull;
-	if (!n->like_dynamic)
+	if (!n->like_dyn)
 		return BOOLV(bs_xlike_match(&n->like, x->u.s.p, x->u.s.n) != n->negate);
 	p = KID(1);
 	if (p->null)
 		return &bs_xnull;
-	if (bs_xlike_compile(p->u.s.p, p->u.s.n, n->like_esc, &dyn) < 0)
+	if (bs_xlike_compile(p->u.s.p, p->u.s.n, n->like_esc, n->like_dyn) < 0)
 		return bs_xrterr(c, "like pattern ends with its escape character");
-	m = bs_xlike_match(&dyn, x->u.s.p, x->u.s.n);
-	bs_xlike_release(&dyn);
-	return BOOLV(m != n->negate);
+	return BOOLV(bs_xlike_match(n->like_dyn, x->u.s.p, x->u.s.n) != n->negate);
 }
 
 const struct bs_xval *

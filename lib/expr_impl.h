@@ -104,16 +104,19 @@ enum bs_xlike_kind {
 struct bs_xlike {
 	enum bs_xlike_kind kind;
 	char *lit;	/* the literal part for the simple kinds */
-	size_t llen;
+	size_t llen, alit;
 	int *prog;	/* GENERAL: bytes 0..255, BS_XLIKE_ONE, BS_XLIKE_MANY */
-	size_t nprog;
+	size_t nprog, aprog;
 };
 
 #define BS_XLIKE_ONE 256	/* _ : one character */
 #define BS_XLIKE_MANY 257	/* % : any run of characters */
 
-/* Compile a LIKE pattern; esc is the escape byte or -1.  -1 on a
- * dangling escape (the pattern ends right after it). */
+/*
+ * Compile a LIKE pattern; esc is the escape byte or -1.  out is zeroed or
+ * holds an earlier pattern, whose buffers are reused.  -1 on a dangling
+ * escape (the pattern ends right after it).
+ */
 int bs_xlike_compile(const char *pat, size_t n, int esc, struct bs_xlike *out);
 void bs_xlike_release(struct bs_xlike *l);
 int bs_xlike_match(const struct bs_xlike *l, const char *s, size_t n);
@@ -138,7 +141,7 @@ struct bs_xnode {
 	int has_else;		/* CASE */
 	struct bs_xlike like;	/* constant LIKE pattern */
 	int like_esc;		/* -1 none */
-	int like_dynamic;
+	struct bs_xlike *like_dyn;	/* pattern from a column: reused */
 	pcre2_code *re;
 	pcre2_match_data *md;
 	struct bs_buf *buf;	/* scratch for text results */

@@ -24,6 +24,8 @@
 #include "expr_impl.h"
 
 #define MAX_DEPTH 200
+/* Evaluation recurses over the tree: bound its size (and so its depth). */
+#define MAX_NODES 10000
 
 struct parser {
 	const char *src;
@@ -152,6 +154,10 @@ free_node(struct bs_xnode *n)
 	free(n->kids);
 	free(n->owned);
 	bs_xlike_release(&n->like);
+	if (n->like_dyn) {
+		bs_xlike_release(n->like_dyn);
+		free(n->like_dyn);
+	}
 	if (n->md)
 		pcre2_match_data_free(n->md);
 	if (n->re)
@@ -670,7 +676,7 @@ parse_like(struct parser *p, struct bs_xnode *x, int negate, size_t off)
 	}
 	if (is_null_lit(pat))
 		return null_compare(p, pat->start);
-	n->like_dynamic = 1;
+	n->like_dyn = bs_xcalloc(1, sizeof(*n->like_dyn));
 	add_kid(n, pat);
 	return fold(p, n);
 }
@@ -1238,7 +1244,7 @@ parse_call(struct parser *p)
 	}
 	if (f->flags & BS_XF_REGIONS) {
 		if (!p->env || !p->env->regions)
-			return perr(p, name->off, "'%s' needs the GB/T 2260 region list, and none is loaded", f->name);
+			return perr(p, name->off, "'%s': no GB/T 2260 list loaded", f->name);
 		n->regions = p->env->regions;
 	}
 	if ((f->flags & BS_XF_REGEX) && compile_regex(p, n, n->kids[1]) < 0)
@@ -1264,6 +1270,8 @@ parse_primary(struct parser *p)
 
 	if (++p->depth > MAX_DEPTH)
 		return perr(p, t->off, "expression nested too deeply");
+	if (p->e->nnodes > MAX_NODES)
+		return perr(p, t->off, "expression too long (more than %d operators and operands)", MAX_NODES);
 	switch (t->kind) {
 	case BS_XT_NUMBER:
 		n = parse_number(p, t);

@@ -32,6 +32,39 @@ static const struct {
 };
 #define NCOLS BS_ARRAY_SIZE(cols)
 
+#ifndef __SANITIZE_ADDRESS__
+/*
+ * Count allocations (t_no_alloc): the test binary interposes malloc and
+ * friends and forwards to glibc.  Not under AddressSanitizer, which has
+ * its own allocator.
+ */
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t k, size_t n);
+extern void *__libc_realloc(void *p, size_t n);
+static long nalloc;
+
+void *
+malloc(size_t n)
+{
+	nalloc++;
+	return __libc_malloc(n);
+}
+
+void *
+calloc(size_t k, size_t n)
+{
+	nalloc++;
+	return __libc_calloc(k, n);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	nalloc++;
+	return __libc_realloc(p, n);
+}
+#endif
+
 static struct bs_region_list *regions;
 static char result[4096];
 
@@ -260,8 +293,8 @@ t_compile_errors(void **state)
 		{ "t like 'a!' escape '!'", "1:8 like pattern ends with its escape character" },
 		{ "to_date(t, 'DD.MM') = d", "1:12 bad date pattern 'DD.MM': use YYYY, MM and DD once each (DD may be left out), e.g. 'YYYYMMDD'" },
 		{ "to_date(t, t) = d", "1:12 the pattern of 'to_date' must be a text literal" },
-		{ "region_valid(t)", "1:1 'region_valid' needs the GB/T 2260 region list, and none is loaded" },
-		{ "resident_id_region_valid(id)", "1:1 'resident_id_region_valid' needs the GB/T 2260 region list, and none is loaded" },
+		{ "region_valid(t)", "1:1 'region_valid': no GB/T 2260 list loaded" },
+		{ "resident_id_region_valid(id)", "1:1 'resident_id_region_valid': no GB/T 2260 list loaded" },
 		{ "(n = 1", "1:7 expected ')', found end of expression" },
 		{ "n = 1)", "1:6 unbalanced ')'" },
 		{ "n = 1 m = 2", "1:7 unexpected 'm'" },
@@ -303,6 +336,41 @@ t_positions_multiline(void **state)
 	EQ("ERR 1:13 bad regular expression: missing closing parenthesis", "t ~ 'it''s(x'");
 	/* after two-byte and three-byte characters */
 	EQ("ERR 1:8 unknown function 'ünknöwn'", "'é中' = ünknöwn(t)");
+}
+
+static void
+t_limits(void **state)
+{
+	struct bs_buf b = BS_BUF_INIT(0);
+
+	(void)state;
+	/* 99 nested parentheses are fine, 300 are not */
+	for (int i = 0; i < 99; i++)
+		bs_buf_addc(&b, '(');
+	bs_buf_adds(&b, "n");
+	for (int i = 0; i < 99; i++)
+		bs_buf_addc(&b, ')');
+	assert_string_equal(run(bs_buf_str(&b), "n=4", NULL), "4");
+	bs_buf_reset(&b);
+	for (int i = 0; i < 300; i++)
+		bs_buf_addc(&b, '(');
+	assert_string_equal(run(bs_buf_str(&b), NULL), "ERR 1:101 expression nested too deeply");
+	bs_buf_reset(&b);
+	for (int i = 0; i < 300; i++)
+		bs_buf_adds(&b, "not ");
+	bs_buf_adds(&b, "p");
+	assert_string_equal(run(bs_buf_str(&b), NULL), "ERR 1:797 expression nested too deeply");
+	bs_buf_reset(&b);
+	/* long flat chains are fine up to the size limit */
+	bs_buf_adds(&b, "n");
+	for (int i = 0; i < 4000; i++)
+		bs_buf_adds(&b, " + 1");
+	assert_string_equal(run(bs_buf_str(&b), "n=1", NULL), "4001");
+	for (int i = 0; i < 2000; i++)
+		bs_buf_adds(&b, " + 1");
+	assert_string_equal(run(bs_buf_str(&b), "n=1", NULL),
+	    "ERR 1:20005 expression too long (more than 10000 operators and operands)");
+	bs_buf_release(&b);
 }
 
 static void
@@ -960,6 +1028,71 @@ t_runtime_errors(void **state)
 	    "coalesce(x * x, x / y)", "x=10000000000000000000", "y=0");
 }
 
+/* Per-row evaluation does not allocate once scratch buffers have grown. */
+static void
+t_no_alloc(void **state)
+{
+#ifdef __SANITIZE_ADDRESS__
+	(void)state;
+	skip();
+#else
+	static const char *exprs[] = {
+		"upper(t) || '-' || replace(t, 'a', 'bb') || n <> 'X'",
+		"t ~ '^a[0-9]+$' or regexp_like(u, '中')",
+		"cast(a as text) <> '' and cast(t as integer) is null",
+		"a / x > 0 and round(a * 1.5, 1) > 0",
+		"t like '%a%' or t like 'a_c%' or lower(t) = 'abc'",
+		"substr(t, 2, 3) <> '' and trim(u) = u and length(t) > 1",
+		"d + 30 > d2 and days_between(d, d2) > 0 and add_months(d, 1) > d",
+		"coalesce(nullif(t, ''), 'x') || cast(d as text) <> ''",
+		"case when t in ('a1', 'b2') then 1 else 2.5 end > 0",
+		"resident_id_valid(id) and uscc_valid('91350100M000100Y43')",
+		"t like u or t not like u || '%'",
+	};
+	static const char *rows[][4] = {
+		{ "a1234567890abcdefghij", "保险公司测试中文", "2026-01-31", "11010519491231002X" },
+		{ "abc", "x", "2024-02-29", "34052419800101001X" },
+		{ "", "", "0001-01-01", "" },
+	};
+	const char *f[NCOLS] = { 0 };
+	size_t l[NCOLS] = { 0 };
+	struct bs_row row = { NCOLS, f, l };
+	struct bs_err err = BS_ERR_INIT;
+
+	(void)state;
+	f[2] = "7";	/* n */
+	f[4] = "12.50";	/* a */
+	f[5] = "3";	/* x */
+	f[8] = "2026-12-31";	/* d2 */
+	for (size_t k = 0; k < BS_ARRAY_SIZE(exprs); k++) {
+		struct bs_expr *e = bs_expr_compile_cond(exprs[k], strlen(exprs[k]), &env, NULL, &err);
+		long before;
+		int r;
+
+		if (!e)
+			fail_msg("'%s': %s", exprs[k], err.msg);
+		for (int pass = 0; pass < 2; pass++) {
+			before = nalloc;
+			for (int i = 0; i < 300; i++) {
+				const char *const *v = rows[i % 3];
+
+				f[0] = v[0];	/* t */
+				f[1] = v[1];	/* u */
+				f[7] = v[2];	/* d */
+				f[12] = v[3];	/* id */
+				for (size_t j = 0; j < NCOLS; j++)
+					l[j] = f[j] ? strlen(f[j]) : 0;
+				assert_true(bs_expr_eval_bool(e, &row, &r, &err) >= 0);
+			}
+			/* the first pass may grow scratch buffers */
+			if (pass == 1 && nalloc != before)
+				fail_msg("'%s' allocated %ld times in 300 rows", exprs[k], nalloc - before);
+		}
+		bs_expr_free(e);
+	}
+#endif
+}
+
 /* ---- speed ---- */
 
 static double
@@ -1035,6 +1168,7 @@ main(void)
 		cmocka_unit_test(t_compile_errors),
 		cmocka_unit_test(t_positions_multiline),
 		cmocka_unit_test(t_condition),
+		cmocka_unit_test(t_limits),
 		cmocka_unit_test(t_truth_tables),
 		cmocka_unit_test(t_null_operators),
 		cmocka_unit_test(t_in_between),
@@ -1048,6 +1182,7 @@ main(void)
 		cmocka_unit_test(t_value_check),
 		cmocka_unit_test(t_columns_api),
 		cmocka_unit_test(t_runtime_errors),
+		cmocka_unit_test(t_no_alloc),
 		cmocka_unit_test(t_speed),
 	};
 
