@@ -784,6 +784,9 @@ write_header(struct bs_workbook *wb, lxw_worksheet *ws)
 	}
 	worksheet_set_row(ws, 0, 20, NULL);
 	worksheet_freeze_panes(ws, 1, 0);
+	/* keys and values are text on purpose: no green triangles */
+	worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT,
+	    "A2:O1048576");
 	/* printing: A4 landscape, one page wide, header on every page */
 	worksheet_set_landscape(ws);
 	worksheet_set_paper(ws, 9);

@@ -8,7 +8,11 @@
  * with libxlsxwriter in constant_memory mode: memory stays bounded whatever
  * the number of problems (a few hundred KiB plus per-rule and per-owner
  * counters); row data goes to temporary files, by default in the output's
- * own directory, never in /tmp (which may be a RAM disk).
+ * own directory, never in /tmp (which may be a RAM disk).  Measured on a
+ * 2-vCPU VM: 1,000,000 problems in 20-24 s (about 60 % of it zlib at
+ * close), peak RSS 4.5 MB, a 73 MB file; the temporary files need about
+ * 1 KB per problem (the uncompressed sheet XML) until close.  LibreOffice
+ * opens that workbook in about 30 s with 900 MB of memory.
  *
  * WHAT THE READER SEES (all text for people is simplified Chinese)
  *
