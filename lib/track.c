@@ -56,7 +56,8 @@ static const char *const migrations[][8] = {
 		" record_key VARCHAR(400) NOT NULL,"
 		" disposition VARCHAR(16) NOT NULL,"	/* fixed | explained | excluded */
 		" comment TEXT,"
-		" by_name VARCHAR(100) NOT NULL,"
+		" by_name VARCHAR(100) NOT NULL,"	/* who imported it */
+		" reviewer VARCHAR(100),"		/* who answered, per the workbook */
 		" at VARCHAR(32) NOT NULL,"
 		" import_id VARCHAR(80),"
 		" status VARCHAR(16) NOT NULL,"		/* open | closed | reopened */
