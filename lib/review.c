@@ -1,5 +1,6 @@
 #include "bs.h"
 #include "review.h"
+#include "csv.h"
 #include "json.h"
 #include "sha256.h"
 
@@ -127,6 +128,9 @@ bs_disp_map_release(struct bs_disp_map *m)
 		free(r->reviewer);
 		free(r->at);
 		free(r->status);
+		free(r->severity);
+		free(r->owner);
+		free(r->message);
 	}
 	free(m->v);
 	free(m->slots);
@@ -534,4 +538,133 @@ done:
 	bs_review_states_free(st, n);
 	bs_validation_release(&v);
 	return rc;
+}
+
+/* ---- problems of a run ---- */
+
+int
+bs_review_problems_load(const char *run_dir, struct bs_disp_map *m,
+    struct bs_err *err)
+{
+	static const char *const need[] = { "rule_id", "severity", "table", "key",
+		"owner", "message" };
+	struct bs_csv_opts o = BS_CSV_OPTS_INIT;
+	struct bs_csv_reader r;
+	long ix[6];
+	char *path = bs_xasprintf("%s/problems.csv", run_dir);
+	size_t i;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	rc = bs_csv_open(&r, path, &o, err);
+	free(path);
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < BS_ARRAY_SIZE(need); i++) {
+		ix[i] = bs_csv_header_index(&r, need[i]);
+		if (ix[i] < 0) {
+			bs_csv_close(&r);
+			return bs_err_set(err, BS_EXIT_DATAERR,
+			    "%s: not a problem list (no column '%s')", bs_csv_name(&r),
+			    need[i]);
+		}
+	}
+	while ((rc = bs_csv_next(&r, err)) == 1) {
+		const char *rule = bs_csv_field(&r, (size_t)ix[0], NULL);
+		const char *table = bs_csv_field(&r, (size_t)ix[2], NULL);
+		const char *key = bs_csv_field(&r, (size_t)ix[3], NULL);
+		struct bs_disp_rec *p;
+
+		if (!rule || !table)
+			continue;
+		if (!key)
+			key = "";
+		if (m->nslots && bs_disp_find(m, rule, table, key))
+			continue;
+		BS_ALLOC_GROW(m->v, m->n + 1, m->alloc);
+		p = &m->v[m->n++];
+		memset(p, 0, sizeof(*p));
+		p->rule_id = bs_xstrdup(rule);
+		p->table = bs_xstrdup(table);
+		p->key = bs_xstrdup(key);
+		p->severity = bs_xstrdup(bs_csv_field(&r, (size_t)ix[1], NULL) ?
+		    bs_csv_field(&r, (size_t)ix[1], NULL) : "");
+		p->owner = bs_xstrdup(bs_csv_field(&r, (size_t)ix[4], NULL) ?
+		    bs_csv_field(&r, (size_t)ix[4], NULL) : "");
+		p->message = bs_xstrdup(bs_csv_field(&r, (size_t)ix[5], NULL) ?
+		    bs_csv_field(&r, (size_t)ix[5], NULL) : "");
+		if (m->n * 2 + 16 > m->nslots)
+			map_index(m);
+		else {
+			size_t s = (size_t)hash3(rule, table, key) & (m->nslots - 1);
+
+			while (m->slots[s])
+				s = (s + 1) & (m->nslots - 1);
+			m->slots[s] = m->n;
+		}
+	}
+	bs_csv_close(&r);
+	if (rc < 0) {
+		bs_disp_map_release(m);
+		return -1;
+	}
+	if (!m->nslots)
+		map_index(m);
+	return 0;
+}
+
+struct carry_args {
+	const char *filing, *run_id;
+	struct bs_disp_map *m;
+};
+
+static int
+carry_fn(struct bs_track *t, struct carry_args *a, struct bs_err *err)
+{
+	unsigned long open = 0, reopened = 0, closed = 0;
+	struct bs_buf d = BS_BUF_INIT(0);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < a->m->n; i++) {
+		struct bs_disp_rec *r = &a->m->v[i];
+		const char *st = !r->seen ? "closed" :
+		    r->disp == BS_DISP_FIXED ? "reopened" : "open";
+		const char *p[5] = { st, a->filing, r->rule_id, r->table, r->key };
+
+		if (!strcmp(st, "closed"))
+			closed++;
+		else if (!strcmp(st, "reopened"))
+			reopened++;
+		else
+			open++;
+		if (r->status && !strcmp(r->status, st))
+			continue;
+		if (bs_db_execp(&t->db, "UPDATE bs_disposition SET status = ? WHERE filing = ?"
+		    " AND rule_id = ? AND table_name = ? AND record_key = ?", 5, p, err) < 0)
+			return -1;
+	}
+	bs_buf_addf(&d, "{\"open\": %lu, \"reopened\": %lu, \"closed\": %lu}",
+	    open, reopened, closed);
+	rc = bs_track_event_in_tx(t, "review.carry", a->filing, a->run_id, NULL,
+	    d.buf, err);
+	bs_buf_release(&d);
+	return rc;
+}
+
+int
+bs_review_carry_finish(struct bs_track *t, const char *filing, const char *run_id,
+    struct bs_disp_map *m, struct bs_err *err)
+{
+	struct carry_args a = { filing, run_id, m };
+
+	if (!m->n)
+		return 0;
+	if (bs_db_begin(&t->db, err) < 0)
+		return -1;
+	if (carry_fn(t, &a, err) < 0) {
+		bs_db_rollback(&t->db);
+		return bs_err_prefix(err, "cannot carry dispositions of %s", filing);
+	}
+	return bs_db_commit(&t->db, err);
 }

@@ -40,6 +40,7 @@ struct bs_disp_rec {
 	char *rule_id, *table, *key;
 	enum bs_disp disp;
 	char *comment, *by, *reviewer, *at, *status;
+	char *severity, *owner, *message;	/* problem sets only */
 	int seen;		/* matched by a problem of the current run */
 };
 
@@ -56,6 +57,24 @@ int bs_disp_load(struct bs_track *t, const char *filing, struct bs_disp_map *m,
 struct bs_disp_rec *bs_disp_find(const struct bs_disp_map *m, const char *rule,
     const char *table, const char *key);
 void bs_disp_map_release(struct bs_disp_map *m);
+
+/*
+ * The problems of a validation run (its problems.csv) as a map: disp is
+ * NONE; severity, owner and message are set.  A problem listed twice (a
+ * rule failing twice for one key) is kept once.
+ */
+int bs_review_problems_load(const char *run_dir, struct bs_disp_map *m,
+    struct bs_err *err);
+
+/*
+ * Carry dispositions across a re-validation: after validating filing F,
+ * mark each disposition open (its problem is still there; "fixed" ones
+ * become reopened) or closed (the problem is gone), using the seen flags
+ * the caller set while matching problems (bs_disp_find), and record a
+ * "review.carry" event.  One transaction.
+ */
+int bs_review_carry_finish(struct bs_track *t, const char *filing,
+    const char *run_id, struct bs_disp_map *m, struct bs_err *err);
 
 /* The latest finished validation run of a filing. */
 struct bs_validation {

@@ -279,6 +279,14 @@ bs_track_event(struct bs_track *t, const char *kind, const char *filing,
 	    bs_err_prefix(err, "tracking store: cannot record event '%s'", kind) : 0;
 }
 
+int
+bs_track_event_in_tx(struct bs_track *t, const char *kind, const char *filing,
+    const char *run_id, const char *actor, const char *detail, struct bs_err *err)
+{
+	return insert_event(t, kind, filing, run_id, actor ? actor : bs_track_actor(),
+	    detail, err);
+}
+
 static int
 start_fn(struct bs_track *t, void *ctx, struct bs_err *err)
 {
