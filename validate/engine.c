@@ -1,0 +1,1091 @@
+#include "bs.h"
+#include "engine.h"
+
+#include "csv.h"
+#include "rundir.h"
+#include "sha256.h"
+
+/* a NULL among several values (the same text as lib/workbook.h shows) */
+#define NULL_TEXT "(空)"
+
+/* Payload of a reconciliation group (copied in and out: not aligned). */
+struct gpay {
+	struct bs_dec sum[2];
+	uint64_t cnt[2];
+	unsigned char seen[2];
+};
+
+/* A set of key tuples of one table, for 'exists' rules. */
+struct refset {
+	size_t table;
+	const size_t *cols;	/* borrowed from the first rule using it */
+	size_t ncols;
+	struct bs_keyset ks;
+	int built;		/* complete */
+	int freed;
+	size_t first_user, last_user;	/* positions in the order */
+	size_t stat;		/* index in st->sets */
+};
+
+/* Runtime state of one rule. */
+struct rstate {
+	struct refset *ref;	/* EXISTS */
+	struct bs_keyset ks;	/* UNIQUE: keys seen; RECONCILE: groups */
+	char *columns;		/* names of rule->cols joined by ';' */
+	uint64_t rows;		/* ROWS: rows counted */
+	int warned;		/* a runtime error was reported */
+	size_t stat;		/* UNIQUE/RECONCILE: index in st->sets */
+	int have_stat;
+};
+
+struct eng {
+	struct bs_rules *rs;
+	struct vinput *in;
+	size_t nin;
+	long *input_of;		/* per table */
+	int *needed;		/* per table: read it */
+	size_t *order, norder;
+	size_t *pos;		/* per table: position in order */
+	struct refset *refs;
+	size_t nrefs;
+	struct rstate *r;	/* per rule */
+	vsink_fn sink;
+	void *ctx;
+	struct engine_stats *st;
+	/* per row */
+	const char **fields;
+	size_t *lens;
+	unsigned char *bad;	/* failed a format check */
+	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
+	struct bs_row row;
+	struct bs_buf key, vals, enc, tmp;
+	int key_done;
+	uint64_t recno, line;
+	const struct bs_rtable *tab;
+};
+
+/* ------------------------------------------------------------ input */
+
+struct hcookie {
+	int fd;
+	int hashing;
+	struct bs_sha256 h;
+	unsigned long long bytes;
+};
+
+static ssize_t
+hc_read(void *c, char *buf, size_t n)
+{
+	struct hcookie *h = c;
+	ssize_t k;
+
+	do
+		k = read(h->fd, buf, n);
+	while (k < 0 && errno == EINTR);
+	if (k > 0) {
+		if (h->hashing)
+			bs_sha256_update(&h->h, buf, (size_t)k);
+		h->bytes += (unsigned long long)k;
+	}
+	return k;
+}
+
+static int
+hc_close(void *c)
+{
+	struct hcookie *h = c;
+
+	return close(h->fd);
+}
+
+static FILE *
+open_input(struct vinput *in, struct hcookie *hc, struct bs_err *err)
+{
+	cookie_io_functions_t io = { hc_read, NULL, NULL, hc_close };
+	struct stat st;
+	FILE *fp;
+
+	memset(hc, 0, sizeof(*hc));
+	hc->fd = open(in->path, O_RDONLY | O_CLOEXEC);
+	if (hc->fd < 0) {
+		bs_err_set(err, errno == ENOENT || errno == EACCES ? BS_EXIT_NOINPUT :
+		    BS_EXIT_IOERR, "cannot open '%s': %s", in->path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(hc->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(hc->fd);
+		bs_err_set(err, BS_EXIT_NOINPUT, "cannot read '%s': it is a directory",
+		    in->path);
+		return NULL;
+	}
+	hc->hashing = !in->passes;
+	if (hc->hashing)
+		bs_sha256_init(&hc->h);
+	fp = fopencookie(hc, "r", io);
+	if (!fp) {
+		close(hc->fd);
+		if (hc->hashing)
+			bs_sha256_release(&hc->h);
+		bs_err_set(err, BS_EXIT_OSERR, "cannot open '%s': %s", in->path,
+		    strerror(errno));
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, (size_t)256 << 10);
+	return fp;
+}
+
+/* ------------------------------------------------------------ problems */
+
+static const char *
+row_key(struct eng *E, size_t *len)
+{
+	size_t i;
+
+	if (!E->key_done) {
+		bs_buf_reset(&E->key);
+		for (i = 0; i < E->tab->nkey; i++) {
+			size_t c = E->tab->key[i];
+
+			if (i)
+				bs_buf_addc(&E->key, '|');
+			if (E->fields[c])
+				bs_buf_add(&E->key, E->fields[c], E->lens[c]);
+		}
+		E->key_done = 1;
+	}
+	*len = E->key.len;
+	return bs_buf_str(&E->key);
+}
+
+static int
+emit(struct eng *E, const struct bs_rule *r, const char *columns,
+    const char *values, size_t vlen, struct bs_err *err)
+{
+	struct vproblem p;
+
+	p.rule = r;
+	p.table = E->tab->name;
+	p.record = E->recno;
+	p.line = E->line;
+	p.key = row_key(E, &p.key_len);
+	p.columns = columns;
+	p.values = values;
+	p.values_len = vlen;
+	E->st->count[r->seq]++;
+	return E->sink(E->ctx, &p, err);
+}
+
+/* Problem on the columns of r (values joined). */
+static int
+emit_cols(struct eng *E, const struct bs_rule *r, const size_t *cols, size_t n,
+    const char *columns, struct bs_err *err)
+{
+	size_t i;
+
+	if (n == 1)
+		return emit(E, r, columns, E->fields[cols[0]], E->lens[cols[0]], err);
+	bs_buf_reset(&E->vals);
+	for (i = 0; i < n; i++) {
+		if (i)
+			bs_buf_addc(&E->vals, ';');
+		if (E->fields[cols[i]])
+			bs_buf_add(&E->vals, E->fields[cols[i]], E->lens[cols[i]]);
+		else
+			bs_buf_adds(&E->vals, NULL_TEXT);
+	}
+	return emit(E, r, columns, bs_buf_str(&E->vals), E->vals.len, err);
+}
+
+static void
+rterror(struct eng *E, const struct bs_rule *r, const struct bs_err *e)
+{
+	E->st->eval_errors[r->seq]++;
+	if (!E->r[r->seq].warned) {
+		E->r[r->seq].warned = 1;
+		bs_warn("%s: record %" PRIu64 " (line %" PRIu64 "): rule %s: %s "
+		    "(taken as NULL; summary.json counts every such case)",
+		    E->in[E->input_of[r->table]].name, E->recno, E->line, r->id, e->msg);
+	}
+}
+
+/* ------------------------------------------------------------ row checks */
+
+/* 1 if the value of column c counts as NULL for shorthand checks. */
+static int
+is_void(struct eng *E, size_t c)
+{
+	const struct bs_rcol *col;
+
+	if (!E->fields[c] || E->bad[c])
+		return 1;
+	col = &E->tab->cols[c];
+	if (col->nsentinels && bs_rcol_sentinel(col, E->fields[c], E->lens[c]))
+		return 1;
+	if (col->checked) {
+		if (!E->tvalid[c]) {
+			struct bs_err e = BS_ERR_INIT;
+
+			E->tvalid[c] = bs_expr_col_check(&col->type, E->fields[c],
+			    E->lens[c], &e) == 0 ? 1 : -1;
+		}
+		return E->tvalid[c] < 0;
+	}
+	return 0;
+}
+
+static int
+when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
+{
+	struct bs_err e = BS_ERR_INIT;
+	int res = -1, rc;
+
+	if (!w)
+		return 1;
+	rc = bs_expr_eval_bool(w, &E->row, &res, &e);
+	if (rc == 1)
+		rterror(E, r, &e);
+	else if (rc < 0)
+		rterror(E, r, &e);
+	return res == 1;
+}
+
+/* Encode the tuple of cols into E->enc; 0, or 1 when a part is void. */
+static int
+encode(struct eng *E, const size_t *cols, size_t n, const char **k, size_t *kn)
+{
+	size_t i;
+
+	if (n == 1) {
+		if (is_void(E, cols[0]))
+			return 1;
+		*k = E->fields[cols[0]];
+		*kn = E->lens[cols[0]];
+		return 0;
+	}
+	bs_buf_reset(&E->enc);
+	for (i = 0; i < n; i++) {
+		if (is_void(E, cols[i]))
+			return 1;
+		bs_keyset_key_part(&E->enc, E->fields[cols[i]], E->lens[cols[i]]);
+	}
+	*k = E->enc.buf ? E->enc.buf : "";
+	*kn = E->enc.len;
+	return 0;
+}
+
+static int
+check_format(struct eng *E, const struct bs_rule *r, struct bs_err *err)
+{
+	size_t i;
+
+	if (!when_ok(E, r, r->when))
+		return 0;
+	for (i = 0; i < r->ncols; i++) {
+		size_t c = r->cols[i];
+		const struct bs_rcol *col = &E->tab->cols[c];
+		const char *v = E->fields[c];
+		int ok;
+
+		if (!v || E->bad[c] ||
+		    (col->nsentinels && bs_rcol_sentinel(col, v, E->lens[c])))
+			continue;
+		if (r->kind == BS_RULE_TYPE) {
+			struct bs_err e = BS_ERR_INIT;
+
+			ok = bs_expr_col_check(&r->type, v, E->lens[c], &e) == 0;
+		} else {
+			ok = bs_rule_match(r, v, E->lens[c]);
+		}
+		if (!ok) {
+			E->bad[c] = 1;
+			if (emit(E, r, col->name, v, E->lens[c], err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+any_bad(const struct eng *E, const struct bs_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (E->bad[r->cols[i]])
+			return 1;
+	return 0;
+}
+
+static int
+check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
+{
+	struct rstate *rs = &E->r[r->seq];
+	const char *k;
+	size_t kn, i;
+
+	if (r->kind != BS_RULE_REQUIRED && any_bad(E, r) && r->ncols &&
+	    (r->kind == BS_RULE_ASSERT || r->kind == BS_RULE_UNIQUE ||
+	    r->kind == BS_RULE_EXISTS))
+		return 0;
+	if (!when_ok(E, r, r->when))
+		return 0;
+	switch (r->kind) {
+	case BS_RULE_REQUIRED:
+		for (i = 0; i < r->ncols; i++) {
+			size_t c = r->cols[i];
+			const struct bs_rcol *col = &E->tab->cols[c];
+
+			if (bs_rule_present(E->fields[c], E->lens[c]) ||
+			    (col->nsentinels && bs_rcol_sentinel(col, E->fields[c],
+				E->lens[c])))
+				continue;
+			if (emit(E, r, col->name, E->fields[c], E->lens[c], err) < 0)
+				return -1;
+		}
+		return 0;
+	case BS_RULE_IN:
+		for (i = 0; i < r->ncols; i++) {
+			size_t c = r->cols[i];
+
+			if (is_void(E, c) || bs_rule_in(r, E->fields[c], E->lens[c]))
+				continue;
+			if (emit(E, r, E->tab->cols[c].name, E->fields[c], E->lens[c],
+			    err) < 0)
+				return -1;
+		}
+		return 0;
+	case BS_RULE_UNIQUE: {
+		int added;
+
+		if (encode(E, r->cols, r->ncols, &k, &kn))
+			return 0;
+		bs_keyset_add(&rs->ks, k, kn, &added);
+		if (added)
+			return 0;
+		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
+	}
+	case BS_RULE_EXISTS:
+		if (encode(E, r->cols, r->ncols, &k, &kn))
+			return 0;
+		if (bs_keyset_find(&rs->ref->ks, k, kn))
+			return 0;
+		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
+	case BS_RULE_ASSERT: {
+		struct bs_err e = BS_ERR_INIT;
+		int res = -1, rc;
+
+		rc = bs_expr_eval_bool(r->expr, &E->row, &res, &e);
+		if (rc != 0)
+			rterror(E, r, &e);
+		if (res != 0)
+			return 0;
+		if (!r->ncols)
+			return emit(E, r, "", "", 0, err);
+		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
+	}
+	case BS_RULE_ROWS:
+		rs->rows++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------ reconcile */
+
+static void
+reconcile_row(struct eng *E, const struct bs_rule *r, int s)
+{
+	const struct bs_rside *sd = &r->rec->side[s];
+	struct rstate *rs = &E->r[r->seq];
+	struct gpay g;
+	void *p;
+	size_t i;
+
+	if (!when_ok(E, r, s == 0 ? r->when : sd->where))
+		return;
+	bs_buf_reset(&E->enc);
+	for (i = 0; i < sd->ngroup; i++) {
+		size_t c = sd->group[i];
+
+		bs_keyset_key_part(&E->enc, E->fields[c], E->lens[c]);
+	}
+	p = bs_keyset_add(&rs->ks, E->enc.buf ? E->enc.buf : "", E->enc.len, NULL);
+	memcpy(&g, p, sizeof(g));
+	g.seen[s] = 1;
+	switch (sd->agg) {
+	case BS_AGG_COUNT_ROWS:
+		g.cnt[s]++;
+		break;
+	case BS_AGG_COUNT:
+		if (E->fields[sd->count_col])
+			g.cnt[s]++;
+		break;
+	case BS_AGG_SUM: {
+		struct bs_err e = BS_ERR_INIT;
+		struct bs_dec d;
+		int isnull = 1, rc;
+
+		bs_buf_reset(&E->tmp);
+		rc = bs_expr_eval_text(sd->value, &E->row, &E->tmp, &isnull, &e);
+		if (rc != 0)
+			rterror(E, r, &e);
+		if (rc >= 0 && !isnull) {
+			if (bs_dec_parse(E->tmp.buf, E->tmp.len, 0, &d, &e) < 0 ||
+			    bs_dec_add(&g.sum[s], &d, &g.sum[s], &e) < 0)
+				rterror(E, r, &e);
+		}
+		break;
+	}
+	}
+	memcpy(p, &g, sizeof(g));
+}
+
+static void
+add_group_key(struct bs_buf *b, const void *k, size_t n)
+{
+	size_t pos = 0, len;
+	const char *s;
+	int first = 1;
+
+	while (bs_keyset_key_next(k, n, &pos, &s, &len)) {
+		if (!first)
+			bs_buf_addc(b, '|');
+		first = 0;
+		if (s)
+			bs_buf_add(b, s, len);
+	}
+}
+
+static int
+reconcile_finish(struct eng *E, const struct bs_rule *r, struct bs_err *err)
+{
+	const struct bs_reconcile *rc = r->rec;
+	struct rstate *rs = &E->r[r->seq];
+	size_t it = 0, n;
+	const void *k;
+	void *p;
+	char cols[1024];
+	int scale[2] = { 0, 0 }, dscale;
+
+	snprintf(cols, sizeof(cols), "%s;%s;difference", rc->side[0].label,
+	    rc->side[1].label);
+	/* each side's figures with one number of decimals, counts with none */
+	while (bs_keyset_next(&rs->ks, &it, &k, &n, &p)) {
+		struct gpay g;
+		int s;
+
+		memcpy(&g, p, sizeof(g));
+		for (s = 0; s < 2; s++)
+			if (rc->side[s].agg == BS_AGG_SUM && g.sum[s].scale > scale[s])
+				scale[s] = g.sum[s].scale;
+	}
+	dscale = scale[0] > scale[1] ? scale[0] : scale[1];
+	it = 0;
+	while (bs_keyset_next(&rs->ks, &it, &k, &n, &p)) {
+		struct bs_err e = BS_ERR_INIT;
+		struct bs_dec f[2], diff, neg;
+		struct gpay g;
+		struct vproblem pr;
+		char a[BS_DEC_STR_MAX], b[BS_DEC_STR_MAX], d[BS_DEC_STR_MAX];
+		int s, ok;
+
+		memcpy(&g, p, sizeof(g));
+		if ((rc->groups == BS_GROUPS_MATCHED && !(g.seen[0] && g.seen[1])) ||
+		    (rc->groups == BS_GROUPS_THIS && !g.seen[0]) ||
+		    (rc->groups == BS_GROUPS_OTHER && !g.seen[1]))
+			continue;
+		for (s = 0; s < 2; s++) {
+			if (rc->side[s].agg == BS_AGG_SUM)
+				f[s] = g.sum[s];
+			else
+				bs_dec_from_int((int64_t)g.cnt[s], &f[s]);
+		}
+		if (bs_dec_sub(&f[0], &f[1], &diff, &e) < 0) {
+			rterror(E, r, &e);
+			continue;
+		}
+		bs_dec_neg(&diff, &neg);
+		switch (rc->cmp) {
+		case BS_CMP_LE:
+			ok = bs_dec_cmp(&diff, &rc->tolerance) <= 0;
+			break;
+		case BS_CMP_GE:
+			ok = bs_dec_cmp(&neg, &rc->tolerance) <= 0;
+			break;
+		default:
+			bs_dec_abs(&diff, &neg);
+			ok = bs_dec_cmp(&neg, &rc->tolerance) <= 0;
+			break;
+		}
+		if (ok)
+			continue;
+		bs_dec_str(&f[0], scale[0], a);
+		bs_dec_str(&f[1], scale[1], b);
+		bs_dec_str(&diff, dscale, d);
+		bs_buf_reset(&E->key);
+		add_group_key(&E->key, k, n);
+		bs_buf_reset(&E->vals);
+		bs_buf_addf(&E->vals, "%s;%s;%s", a, b, d);
+		memset(&pr, 0, sizeof(pr));
+		pr.rule = r;
+		pr.table = E->rs->tables[r->table].name;
+		pr.key = bs_buf_str(&E->key);
+		pr.key_len = E->key.len;
+		pr.columns = cols;
+		pr.values = bs_buf_str(&E->vals);
+		pr.values_len = E->vals.len;
+		E->st->count[r->seq]++;
+		if (E->sink(E->ctx, &pr, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ stats */
+
+static size_t
+stat_add(struct engine_stats *st, char *what)
+{
+	struct vset_stat *s;
+
+	BS_ALLOC_GROW(st->sets, st->nsets + 1, st->asets);
+	s = &st->sets[st->nsets];
+	memset(s, 0, sizeof(*s));
+	s->what = what;
+	return st->nsets++;
+}
+
+static void
+stat_update(struct engine_stats *st, size_t i, const struct bs_keyset *ks)
+{
+	if (bs_keyset_count(ks) > st->sets[i].entries)
+		st->sets[i].entries = bs_keyset_count(ks);
+	if (bs_keyset_bytes(ks) > st->sets[i].bytes)
+		st->sets[i].bytes = bs_keyset_bytes(ks);
+}
+
+static void
+note_memory(struct eng *E)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < E->nrefs; i++)
+		if (!E->refs[i].freed) {
+			stat_update(E->st, E->refs[i].stat, &E->refs[i].ks);
+			total += bs_keyset_bytes(&E->refs[i].ks);
+		}
+	for (i = 0; i < E->rs->nrules; i++)
+		if (E->r[i].have_stat) {
+			stat_update(E->st, E->r[i].stat, &E->r[i].ks);
+			total += bs_keyset_bytes(&E->r[i].ks);
+		}
+	if (total > E->st->sets_bytes_peak)
+		E->st->sets_bytes_peak = total;
+}
+
+/* ------------------------------------------------------------ passes */
+
+/*
+ * Read table ti once.  main: apply its rules; always: collect the key
+ * sets listed in collect[] and feed the reconciliations.
+ */
+static int
+pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
+    size_t ncollect, struct bs_err *err)
+{
+	struct bs_rules *rs = E->rs;
+	const struct bs_rtable *tab = &rs->tables[ti];
+	struct vinput *in = &E->in[E->input_of[ti]];
+	struct bs_csv_opts o = BS_CSV_OPTS_INIT;
+	struct bs_csv_reader rd;
+	struct hcookie hc;
+	const struct bs_rule **fmt = NULL, **rest = NULL, **recs = NULL;
+	int *rec_side = NULL;
+	size_t nfmt = 0, nrest = 0, nrecs = 0, i, nh;
+	struct bs_progress prog;
+	double t0 = bs_now_mono();
+	uint64_t rows = 0;
+	FILE *fp;
+	int rc = -1, k;
+
+	memset(&rd, 0, sizeof(rd));
+	fmt = bs_xcalloc(rs->nrules + 1, sizeof(*fmt));
+	rest = bs_xcalloc(rs->nrules + 1, sizeof(*rest));
+	recs = bs_xcalloc(2 * rs->nrules + 1, sizeof(*recs));
+	rec_side = bs_xcalloc(2 * rs->nrules + 1, sizeof(*rec_side));
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+
+		if (r->kind == BS_RULE_RECONCILE) {
+			int s;
+
+			for (s = 0; s < 2; s++)
+				if (main_pass && r->rec->side[s].table == ti) {
+					recs[nrecs] = r;
+					rec_side[nrecs++] = s;
+				}
+			continue;
+		}
+		if (!main_pass || r->table != ti)
+			continue;
+		if (r->kind == BS_RULE_TYPE || r->kind == BS_RULE_PATTERN)
+			fmt[nfmt++] = r;
+		else
+			rest[nrest++] = r;
+	}
+	fp = open_input(in, &hc, err);
+	if (!fp)
+		goto done;
+	if (bs_csv_open_fp(&rd, fp, in->name, &o, err) < 0) {
+		fclose(fp);
+		fp = NULL;
+		goto done;
+	}
+	nh = bs_csv_header_count(&rd);
+	E->tab = tab;
+	E->row.n = tab->ncols;
+	bs_progress_init(&prog, in->name);
+	while ((k = bs_csv_next(&rd, err)) == 1) {
+		size_t nf = bs_csv_nfields(&rd);
+
+		if (nf != nh) {
+			bs_csv_error(&rd, err, BS_EXIT_DATAERR, "%zu field%s, the header has %zu",
+			    nf, nf == 1 ? "" : "s", nh);
+			goto done;
+		}
+		rows++;
+		E->recno = bs_csv_recno(&rd);
+		E->line = bs_csv_line(&rd);
+		E->key_done = 0;
+		for (i = 0; i < tab->ncols; i++)
+			E->fields[i] = bs_csv_field(&rd, (size_t)tab->cols[i].field,
+			    &E->lens[i]);
+		memset(E->bad, 0, tab->ncols);
+		memset(E->tvalid, 0, tab->ncols);
+		for (i = 0; i < nfmt; i++)
+			if (check_format(E, fmt[i], err) < 0)
+				goto done;
+		for (i = 0; i < nrest; i++)
+			if (check_rule(E, rest[i], err) < 0)
+				goto done;
+		if (ncollect)
+			memset(E->bad, 0, tab->ncols);
+		for (i = 0; i < ncollect; i++) {
+			const char *key;
+			size_t kn;
+
+			if (encode(E, collect[i]->cols, collect[i]->ncols, &key, &kn) == 0)
+				bs_keyset_add(&collect[i]->ks, key, kn, NULL);
+		}
+		for (i = 0; i < nrecs; i++)
+			reconcile_row(E, recs[i], rec_side[i]);
+		if ((rows & 0xffff) == 0) {
+			bs_progress_update(&prog, rows);
+			if (bs_interrupted) {
+				bs_err_set(err, BS_EXIT_TEMPFAIL, "interrupted");
+				goto done;
+			}
+		}
+	}
+	bs_progress_done(&prog);
+	if (k < 0)
+		goto done;
+	for (i = 0; i < ncollect; i++)
+		collect[i]->built = 1;
+	if (!in->passes) {
+		in->rows = rows;
+		in->bytes = hc.bytes;
+		bs_sha256_final_hex(&hc.h, in->sha256);
+		hc.hashing = 0;
+		if (in->expect_sha[0] && strcmp(in->expect_sha, in->sha256) != 0) {
+			bs_err_set(err, BS_EXIT_DATAERR,
+			    "%s: SHA-256 %.16s… differs from %.16s… in the extract "
+			    "manifest: the file changed after it was extracted", in->name,
+			    in->sha256, in->expect_sha);
+			goto done;
+		}
+	}
+	in->passes++;
+	in->seconds += bs_now_mono() - t0;
+	if (main_pass) {
+		E->recno = E->line = 0;
+		for (i = 0; i < rs->nrules; i++) {
+			const struct bs_rule *r = &rs->rules[i];
+			struct rstate *st = &E->r[i];
+			struct vproblem p;
+			char v[32];
+			int64_t n = (int64_t)(r->when ? st->rows : rows);
+
+			if (r->table != ti || r->kind != BS_RULE_ROWS ||
+			    ((r->rows_min < 0 || n >= r->rows_min) &&
+			    (r->rows_max < 0 || n <= r->rows_max)))
+				continue;
+			snprintf(v, sizeof(v), "%" PRId64, n);
+			memset(&p, 0, sizeof(p));
+			p.rule = r;
+			p.table = tab->name;
+			p.key = "";
+			p.columns = "";
+			p.values = v;
+			p.values_len = strlen(v);
+			E->st->count[i]++;
+			if (E->sink(E->ctx, &p, err) < 0)
+				goto done;
+		}
+		E->st->rows_total += rows;
+	}
+	rc = 0;
+done:
+	if (hc.hashing && fp)
+		bs_sha256_release(&hc.h);
+	bs_csv_close(&rd);
+	if (fp)
+		fclose(fp);
+	free(fmt);
+	free(rest);
+	free(recs);
+	free(rec_side);
+	return rc;
+}
+
+/* ------------------------------------------------------------ plan */
+
+static char *
+join_cols(const struct bs_rtable *t, const size_t *cols, size_t n)
+{
+	struct bs_buf b = BS_BUF_INIT(0);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			bs_buf_addc(&b, ';');
+		bs_buf_adds(&b, t->cols[cols[i]].name);
+	}
+	return b.buf ? bs_buf_detach(&b, NULL) : bs_xstrdup("");
+}
+
+static struct refset *
+refset_for(struct eng *E, const struct bs_rule *r)
+{
+	size_t i;
+	struct refset *s;
+
+	for (i = 0; i < E->nrefs; i++) {
+		s = &E->refs[i];
+		if (s->table == r->ref_table && s->ncols == r->ncols &&
+		    !memcmp(s->cols, r->ref_cols, r->ncols * sizeof(size_t)))
+			return s;
+	}
+	return NULL;
+}
+
+/* Order the tables: referenced before referencing where possible. */
+static void
+plan_order(struct eng *E)
+{
+	struct bs_rules *rs = E->rs;
+	size_t nt = rs->ntables, i, p;
+	size_t *indeg = bs_xcalloc(nt, sizeof(size_t));
+	int *done = bs_xcalloc(nt, sizeof(int));
+
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+
+		if (r->kind == BS_RULE_EXISTS && r->ref_table != r->table)
+			indeg[r->table]++;
+	}
+	E->order = bs_xcalloc(nt, sizeof(size_t));
+	E->pos = bs_xcalloc(nt, sizeof(size_t));
+	for (p = 0; p < nt; p++) {
+		size_t pick = SIZE_MAX;
+
+		for (i = 0; i < nt && pick == SIZE_MAX; i++)
+			if (E->needed[i] && !done[i] && indeg[i] == 0)
+				pick = i;
+		for (i = 0; i < nt && pick == SIZE_MAX; i++)
+			if (E->needed[i] && !done[i])
+				pick = i;	/* a cycle: take the first */
+		if (pick == SIZE_MAX)
+			break;
+		done[pick] = 1;
+		E->pos[pick] = E->norder;
+		E->order[E->norder++] = pick;
+		for (i = 0; i < rs->nrules; i++) {
+			const struct bs_rule *r = &rs->rules[i];
+
+			if (r->kind == BS_RULE_EXISTS && r->ref_table == pick &&
+			    r->table != pick && indeg[r->table])
+				indeg[r->table]--;
+		}
+	}
+	free(indeg);
+	free(done);
+}
+
+static int
+bind_tables(struct eng *E, struct bs_err *err)
+{
+	struct bs_rules *rs = E->rs;
+	size_t t, bad = 0;
+
+	for (t = 0; t < rs->ntables; t++) {
+		struct bs_csv_reader rd;
+		struct bs_csv_opts o = BS_CSV_OPTS_INIT;
+		struct vinput *in;
+		const char **hdr;
+		size_t nh, i;
+		struct bs_err e2 = BS_ERR_INIT;
+
+		if (!E->needed[t])
+			continue;
+		in = &E->in[E->input_of[t]];
+		if (bs_csv_open(&rd, in->path, &o, err) < 0) {
+			bs_csv_close(&rd);
+			return -1;
+		}
+		nh = bs_csv_header_count(&rd);
+		hdr = bs_xcalloc(nh ? nh : 1, sizeof(char *));
+		for (i = 0; i < nh; i++)
+			hdr[i] = bs_csv_header(&rd, i);
+		if (bs_rules_bind(rs, t, in->name, hdr, nh, &e2) < 0)
+			bad++;
+		free(hdr);
+		bs_csv_close(&rd);
+	}
+	if (bad)
+		return bs_err_set(err, BS_EXIT_CONFIG,
+		    "the rule files do not match the input's columns");
+	return 0;
+}
+
+static int
+find_inputs(struct eng *E, struct bs_err *err)
+{
+	struct bs_rules *rs = E->rs;
+	size_t t, i;
+
+	E->needed = bs_xcalloc(rs->ntables ? rs->ntables : 1, sizeof(int));
+	E->input_of = bs_xcalloc(rs->ntables ? rs->ntables : 1, sizeof(long));
+	for (t = 0; t < rs->ntables; t++) {
+		E->needed[t] = rs->tables[t].has_file;
+		E->input_of[t] = -1;
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+
+		if (r->kind == BS_RULE_EXISTS)
+			E->needed[r->ref_table] = 1;
+		if (r->kind == BS_RULE_RECONCILE)
+			E->needed[r->rec->side[1].table] = 1;
+	}
+	for (t = 0; t < rs->ntables; t++) {
+		if (!E->needed[t])
+			continue;
+		for (i = 0; i < E->nin; i++)
+			if (!strcmp(E->in[i].table, rs->tables[t].name)) {
+				E->input_of[t] = (long)i;
+				E->in[i].used = 1;
+				break;
+			}
+		if (E->input_of[t] < 0) {
+			char where[PATH_MAX + 64];
+
+			return bs_err_set(err, BS_EXIT_NOINPUT,
+			    "no input for table '%s' (%s %s): give %s.csv with --in",
+			    rs->tables[t].name, rs->tables[t].has_file ?
+			    "its rules are at" : "rules use it at",
+			    bs_rpos_str(&rs->tables[t].pos, where, sizeof(where)),
+			    rs->tables[t].name);
+		}
+	}
+	return 0;
+}
+
+static void
+setup_rules(struct eng *E)
+{
+	struct bs_rules *rs = E->rs;
+	size_t i;
+
+	E->r = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*E->r));
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+		const struct bs_rtable *t = &rs->tables[r->table];
+		struct rstate *s = &E->r[i];
+
+		s->columns = join_cols(t, r->cols, r->ncols);
+		if (r->kind == BS_RULE_UNIQUE) {
+			bs_keyset_init(&s->ks, 0);
+			s->stat = stat_add(E->st, bs_xasprintf("unique %s: %s(%s)", r->id,
+			    t->name, s->columns));
+			s->have_stat = 1;
+		} else if (r->kind == BS_RULE_RECONCILE) {
+			bs_keyset_init(&s->ks, sizeof(struct gpay));
+			s->stat = stat_add(E->st, bs_xasprintf("reconcile %s: groups",
+			    r->id));
+			s->have_stat = 1;
+		} else if (r->kind == BS_RULE_EXISTS) {
+			struct refset *ref = refset_for(E, r);
+			size_t p = E->pos[r->table];
+
+			if (!ref) {
+				char *cols = join_cols(&rs->tables[r->ref_table], r->ref_cols,
+				    r->ncols);
+
+				E->refs = bs_xreallocarray(E->refs, E->nrefs + 1,
+				    sizeof(*E->refs));
+				ref = &E->refs[E->nrefs++];
+				memset(ref, 0, sizeof(*ref));
+				ref->table = r->ref_table;
+				ref->cols = r->ref_cols;
+				ref->ncols = r->ncols;
+				ref->first_user = ref->last_user = p;
+				bs_keyset_init(&ref->ks, 0);
+				ref->stat = stat_add(E->st, bs_xasprintf("exists: %s(%s)",
+				    rs->tables[r->ref_table].name, cols));
+				free(cols);
+			}
+			if (p < ref->first_user)
+				ref->first_user = p;
+			if (p > ref->last_user)
+				ref->last_user = p;
+		}
+	}
+	/* the refset array no longer moves: point the rules at it */
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].kind == BS_RULE_EXISTS)
+			E->r[i].ref = refset_for(E, &rs->rules[i]);
+}
+
+static void
+free_set(struct eng *E, struct bs_keyset *ks)
+{
+	note_memory(E);
+	bs_keyset_release(ks);
+}
+
+int
+engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
+    void *ctx, struct engine_stats *st, struct bs_err *err)
+{
+	struct eng E;
+	size_t i, p, maxc = 1;
+	struct refset **collect = NULL;
+	double t0 = bs_now_mono();
+	int rc = -1;
+
+	memset(&E, 0, sizeof(E));
+	memset(st, 0, sizeof(*st));
+	st->count = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(uint64_t));
+	st->eval_errors = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(uint64_t));
+	E.rs = rs;
+	E.in = in;
+	E.nin = nin;
+	E.sink = sink;
+	E.ctx = ctx;
+	E.st = st;
+	E.key = (struct bs_buf)BS_BUF_INIT(0);
+	E.vals = (struct bs_buf)BS_BUF_INIT(0);
+	E.enc = (struct bs_buf)BS_BUF_INIT(0);
+	E.tmp = (struct bs_buf)BS_BUF_INIT(BS_CSV_MAX_FIELD);
+	if (find_inputs(&E, err) < 0 || bind_tables(&E, err) < 0)
+		goto done;
+	plan_order(&E);
+	setup_rules(&E);
+	for (i = 0; i < rs->ntables; i++)
+		if (rs->tables[i].ncols > maxc)
+			maxc = rs->tables[i].ncols;
+	E.fields = bs_xcalloc(maxc, sizeof(char *));
+	E.lens = bs_xcalloc(maxc, sizeof(size_t));
+	E.bad = bs_xcalloc(maxc, 1);
+	E.tvalid = bs_xcalloc(maxc, 1);
+	E.row.fields = E.fields;
+	E.row.lens = E.lens;
+	collect = bs_xcalloc(E.nrefs + 1, sizeof(*collect));
+	for (p = 0; p < E.norder; p++) {
+		size_t t = E.order[p], nc = 0, j;
+
+		/* key sets this table's rules need that no earlier pass built */
+		for (i = 0; i < E.nrefs; i++) {
+			struct refset *R = &E.refs[i];
+
+			if (R->built || R->first_user != p || E.pos[R->table] < p)
+				continue;
+			nc = 0;
+			for (j = 0; j < E.nrefs; j++)
+				if (!E.refs[j].built && E.refs[j].table == R->table &&
+				    E.pos[R->table] >= E.refs[j].first_user)
+					collect[nc++] = &E.refs[j];
+			bs_debug("extra pass over %s for its keys", rs->tables[R->table].name);
+			if (pass(&E, R->table, 0, collect, nc, err) < 0)
+				goto done;
+			note_memory(&E);
+		}
+		nc = 0;
+		for (i = 0; i < E.nrefs; i++)
+			if (!E.refs[i].built && E.refs[i].table == t)
+				collect[nc++] = &E.refs[i];
+		if (pass(&E, t, 1, collect, nc, err) < 0)
+			goto done;
+		note_memory(&E);
+		for (i = 0; i < rs->nrules; i++)
+			if (rs->rules[i].table == t && rs->rules[i].kind == BS_RULE_UNIQUE)
+				free_set(&E, &E.r[i].ks);
+		for (i = 0; i < E.nrefs; i++)
+			if (E.refs[i].built && !E.refs[i].freed && E.refs[i].last_user <= p &&
+			    E.pos[E.refs[i].table] <= p) {
+				free_set(&E, &E.refs[i].ks);
+				E.refs[i].freed = 1;
+			}
+	}
+	E.tab = NULL;
+	note_memory(&E);
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].kind == BS_RULE_RECONCILE) {
+			E.tab = &rs->tables[rs->rules[i].table];
+			if (reconcile_finish(&E, &rs->rules[i], err) < 0)
+				goto done;
+		}
+	rc = 0;
+done:
+	st->seconds = bs_now_mono() - t0;
+	if (E.r)
+		for (i = 0; i < rs->nrules; i++) {
+			free(E.r[i].columns);
+			bs_keyset_release(&E.r[i].ks);
+		}
+	for (i = 0; i < E.nrefs; i++)
+		bs_keyset_release(&E.refs[i].ks);
+	free(E.refs);
+	free(E.r);
+	free(collect);
+	free(E.fields);
+	free(E.lens);
+	free(E.bad);
+	free(E.tvalid);
+	free(E.order);
+	free(E.pos);
+	free(E.needed);
+	free(E.input_of);
+	bs_buf_release(&E.key);
+	bs_buf_release(&E.vals);
+	bs_buf_release(&E.enc);
+	bs_buf_release(&E.tmp);
+	return rc;
+}
+
+void
+engine_stats_release(struct engine_stats *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	free(st->count);
+	free(st->eval_errors);
+	for (i = 0; i < st->nsets; i++)
+		free(st->sets[i].what);
+	free(st->sets);
+	memset(st, 0, sizeof(*st));
+}
