@@ -151,9 +151,8 @@ place(uint64_t *slots, size_t mask, uint64_t h, uint64_t v)
 }
 
 static void
-grow_table(struct bs_keyset *ks)
+resize(struct bs_keyset *ks, size_t ns)
 {
-	size_t ns = ks->nslots ? ks->nslots * 2 : FIRST_SLOTS;
 	uint64_t *s = bs_xcalloc(ns, sizeof(uint64_t));
 	size_t i;
 
@@ -170,6 +169,23 @@ grow_table(struct bs_keyset *ks)
 	free(ks->slots);
 	ks->slots = s;
 	ks->nslots = ns;
+}
+
+static void
+grow_table(struct bs_keyset *ks)
+{
+	resize(ks, ks->nslots ? ks->nslots * 2 : FIRST_SLOTS);
+}
+
+void
+bs_keyset_reserve(struct bs_keyset *ks, size_t n)
+{
+	size_t ns = FIRST_SLOTS;
+
+	while (ns / 4 * 3 < n && ns < SIZE_MAX / 4)
+		ns *= 2;
+	if (ns > ks->nslots)
+		resize(ks, ns);
 }
 
 /* Room for need bytes in a chunk; returns the location. */

@@ -50,6 +50,12 @@ struct bs_keyset {
  */
 void bs_keyset_init(struct bs_keyset *ks, size_t payload);
 
+/*
+ * Size the hash table for n keys now (it never shrinks), so that adding
+ * them does not rehash: cheaper when the number is known or estimated.
+ */
+void bs_keyset_reserve(struct bs_keyset *ks, size_t n);
+
 /* Free everything; the set is then empty and reusable.  NULL ok. */
 void bs_keyset_release(struct bs_keyset *ks);
 

@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include "csv.h"
+#include <pthread.h>
 #include "rundir.h"
 #include "sha256.h"
 
@@ -59,6 +60,7 @@ struct eng {
 	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
 	struct bs_row row;
 	struct bs_buf key, vals, enc, tmp;
+	struct bs_err e;	/* scratch: never zero-filled per row (2 KiB) */
 	int key_done;
 	uint64_t recno, line;
 	const struct bs_rtable *tab;
@@ -222,12 +224,9 @@ is_void(struct eng *E, size_t c)
 	if (col->nsentinels && bs_rcol_sentinel(col, E->fields[c], E->lens[c]))
 		return 1;
 	if (col->checked) {
-		if (!E->tvalid[c]) {
-			struct bs_err e = BS_ERR_INIT;
-
+		if (!E->tvalid[c])
 			E->tvalid[c] = bs_expr_col_check(&col->type, E->fields[c],
-			    E->lens[c], &e) == 0 ? 1 : -1;
-		}
+			    E->lens[c], &E->e) == 0 ? 1 : -1;
 		return E->tvalid[c] < 0;
 	}
 	return 0;
@@ -236,16 +235,13 @@ is_void(struct eng *E, size_t c)
 static int
 when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
 {
-	struct bs_err e = BS_ERR_INIT;
 	int res = -1, rc;
 
 	if (!w)
 		return 1;
-	rc = bs_expr_eval_bool(w, &E->row, &res, &e);
-	if (rc == 1)
-		rterror(E, r, &e);
-	else if (rc < 0)
-		rterror(E, r, &e);
+	rc = bs_expr_eval_bool(w, &E->row, &res, &E->e);
+	if (rc != 0)
+		rterror(E, r, &E->e);
 	return res == 1;
 }
 
@@ -289,13 +285,10 @@ check_format(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 		if (!v || E->bad[c] ||
 		    (col->nsentinels && bs_rcol_sentinel(col, v, E->lens[c])))
 			continue;
-		if (r->kind == BS_RULE_TYPE) {
-			struct bs_err e = BS_ERR_INIT;
-
-			ok = bs_expr_col_check(&r->type, v, E->lens[c], &e) == 0;
-		} else {
+		if (r->kind == BS_RULE_TYPE)
+			ok = bs_expr_col_check(&r->type, v, E->lens[c], &E->e) == 0;
+		else
 			ok = bs_rule_match(r, v, E->lens[c]);
-		}
 		if (!ok) {
 			E->bad[c] = 1;
 			if (emit(E, r, col->name, v, E->lens[c], err) < 0)
@@ -371,12 +364,11 @@ check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 			return 0;
 		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
 	case BS_RULE_ASSERT: {
-		struct bs_err e = BS_ERR_INIT;
 		int res = -1, rc;
 
-		rc = bs_expr_eval_bool(r->expr, &E->row, &res, &e);
+		rc = bs_expr_eval_bool(r->expr, &E->row, &res, &E->e);
 		if (rc != 0)
-			rterror(E, r, &e);
+			rterror(E, r, &E->e);
 		if (res != 0)
 			return 0;
 		if (!r->ncols)
@@ -422,18 +414,17 @@ reconcile_row(struct eng *E, const struct bs_rule *r, int s)
 			g.cnt[s]++;
 		break;
 	case BS_AGG_SUM: {
-		struct bs_err e = BS_ERR_INIT;
 		struct bs_dec d;
 		int isnull = 1, rc;
 
 		bs_buf_reset(&E->tmp);
-		rc = bs_expr_eval_text(sd->value, &E->row, &E->tmp, &isnull, &e);
+		rc = bs_expr_eval_text(sd->value, &E->row, &E->tmp, &isnull, &E->e);
 		if (rc != 0)
-			rterror(E, r, &e);
+			rterror(E, r, &E->e);
 		if (rc >= 0 && !isnull) {
-			if (bs_dec_parse(E->tmp.buf, E->tmp.len, 0, &d, &e) < 0 ||
-			    bs_dec_add(&g.sum[s], &d, &g.sum[s], &e) < 0)
-				rterror(E, r, &e);
+			if (bs_dec_parse(E->tmp.buf, E->tmp.len, 0, &d, &E->e) < 0 ||
+			    bs_dec_add(&g.sum[s], &d, &g.sum[s], &E->e) < 0)
+				rterror(E, r, &E->e);
 		}
 		break;
 	}
@@ -483,7 +474,6 @@ reconcile_finish(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 	dscale = scale[0] > scale[1] ? scale[0] : scale[1];
 	it = 0;
 	while (bs_keyset_next(&rs->ks, &it, &k, &n, &p)) {
-		struct bs_err e = BS_ERR_INIT;
 		struct bs_dec f[2], diff, neg;
 		struct gpay g;
 		struct vproblem pr;
@@ -501,8 +491,8 @@ reconcile_finish(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 			else
 				bs_dec_from_int((int64_t)g.cnt[s], &f[s]);
 		}
-		if (bs_dec_sub(&f[0], &f[1], &diff, &e) < 0) {
-			rterror(E, r, &e);
+		if (bs_dec_sub(&f[0], &f[1], &diff, &E->e) < 0) {
+			rterror(E, r, &E->e);
 			continue;
 		}
 		bs_dec_neg(&diff, &neg);
@@ -587,8 +577,144 @@ note_memory(struct eng *E)
 /* ------------------------------------------------------------ passes */
 
 /*
- * Read table ti once.  main: apply its rules; always: collect the key
- * sets listed in collect[] and feed the reconciliations.
+ * The reader thread parses the CSV (and hashes it) into batches of records
+ * holding only the table's known columns; the calling thread applies the
+ * rules.  Four batches circulate between a free and a full queue.
+ */
+#define BATCH_RECORDS 4096
+#define BATCH_BYTES ((size_t)4 << 20)
+#define NBATCH 4
+
+struct batch {
+	size_t n;		/* records */
+	uint64_t recno[BATCH_RECORDS], line[BATCH_RECORDS];
+	size_t *off;		/* BATCH_RECORDS * ncols; SIZE_MAX: NULL */
+	size_t *len;
+	struct bs_buf data;	/* field bytes, each NUL-terminated */
+	int last;		/* no batch follows */
+	int failed;		/* the reader failed after these records */
+	struct bs_err err;
+};
+
+struct feeder {
+	struct bs_csv_reader *rd;
+	const struct bs_rtable *tab;
+	size_t ncols, nh;
+	struct batch b[NBATCH];
+	struct batch *freeq[NBATCH], *fullq[NBATCH];
+	size_t nfree, nfull, ffree, ffull;	/* counts and heads */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;		/* the consumer gave up */
+};
+
+static struct batch *
+q_take(struct feeder *F, struct batch **q, size_t *cnt, size_t *head, int stopable)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&F->mu);
+	while (!*cnt && !(stopable && F->stop))
+		pthread_cond_wait(&F->cv, &F->mu);
+	if (*cnt && !(stopable && F->stop)) {
+		b = q[*head];
+		*head = (*head + 1) % NBATCH;
+		(*cnt)--;
+	}
+	pthread_mutex_unlock(&F->mu);
+	return b;
+}
+
+static void
+q_put(struct feeder *F, struct batch **q, size_t *cnt, size_t *head,
+    struct batch *b)
+{
+	pthread_mutex_lock(&F->mu);
+	q[(*head + *cnt) % NBATCH] = b;
+	(*cnt)++;
+	pthread_cond_broadcast(&F->cv);
+	pthread_mutex_unlock(&F->mu);
+}
+
+static void *
+feed_thread(void *arg)
+{
+	struct feeder *F = arg;
+	int done = 0;
+
+	while (!done) {
+		struct batch *b = q_take(F, F->freeq, &F->nfree, &F->ffree, 1);
+
+		if (!b)
+			break;		/* stopped */
+		b->n = 0;
+		b->last = b->failed = 0;
+		bs_buf_reset(&b->data);
+		while (b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES) {
+			int k = bs_csv_next(F->rd, &b->err);
+			size_t nf, i, *off, *len;
+
+			if (k <= 0) {
+				b->failed = k < 0;
+				done = b->last = 1;
+				break;
+			}
+			nf = bs_csv_nfields(F->rd);
+			if (nf != F->nh) {
+				bs_csv_error(F->rd, &b->err, BS_EXIT_DATAERR,
+				    "%zu field%s, the header has %zu", nf, nf == 1 ? "" : "s",
+				    F->nh);
+				b->failed = done = b->last = 1;
+				break;
+			}
+			off = b->off + b->n * F->ncols;
+			len = b->len + b->n * F->ncols;
+			for (i = 0; i < F->ncols; i++) {
+				const char *v = bs_csv_field(F->rd, (size_t)F->tab->cols[i].field,
+				    &len[i]);
+
+				if (!v) {
+					off[i] = SIZE_MAX;
+					continue;
+				}
+				off[i] = b->data.len;
+				if (bs_buf_add(&b->data, v, len[i] + 1) < 0) {
+					bs_err_set(&b->err, BS_EXIT_DATAERR, "%s: record %" PRIu64
+					    ": batch too large", bs_csv_name(F->rd),
+					    bs_csv_recno(F->rd));
+					b->failed = done = b->last = 1;
+					break;
+				}
+			}
+			if (b->failed)
+				break;
+			b->recno[b->n] = bs_csv_recno(F->rd);
+			b->line[b->n] = bs_csv_line(F->rd);
+			b->n++;
+		}
+		q_put(F, F->fullq, &F->nfull, &F->ffull, b);
+	}
+	return NULL;
+}
+
+/* Estimate the number of records from the first batch and the file size. */
+static size_t
+estimate_rows(const struct batch *b, size_t ncols, size_t nh, off_t size)
+{
+	size_t i, bytes = 0;
+
+	if (!b->n || size <= 0)
+		return 0;
+	for (i = 0; i < b->n * ncols; i++)
+		bytes += b->len[i];
+	/* unread columns are unknown: assume they are as wide as the rest */
+	bytes = bytes / (ncols ? ncols : 1) * nh + b->n * nh;
+	return (size_t)((double)size / ((double)bytes / (double)b->n) * 1.05);
+}
+
+/*
+ * Read table ti once.  main: apply its rules and feed the reconciliations;
+ * always: collect the key sets listed in collect[].
  */
 static int
 pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
@@ -600,34 +726,37 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	struct bs_csv_opts o = BS_CSV_OPTS_INIT;
 	struct bs_csv_reader rd;
 	struct hcookie hc;
+	struct feeder *F = NULL;
 	const struct bs_rule **fmt = NULL, **rest = NULL, **recs = NULL;
 	int *rec_side = NULL;
-	size_t nfmt = 0, nrest = 0, nrecs = 0, i, nh;
+	size_t nfmt = 0, nrest = 0, nrecs = 0, i, j, nc = tab->ncols;
 	struct bs_progress prog;
 	double t0 = bs_now_mono();
 	uint64_t rows = 0;
 	FILE *fp;
-	int rc = -1, k;
+	pthread_t th;
+	int started = 0, rc = -1, reserved = 0;
+	struct stat st;
 
 	memset(&rd, 0, sizeof(rd));
 	fmt = bs_xcalloc(rs->nrules + 1, sizeof(*fmt));
 	rest = bs_xcalloc(rs->nrules + 1, sizeof(*rest));
 	recs = bs_xcalloc(2 * rs->nrules + 1, sizeof(*recs));
 	rec_side = bs_xcalloc(2 * rs->nrules + 1, sizeof(*rec_side));
-	for (i = 0; i < rs->nrules; i++) {
+	for (i = 0; i < rs->nrules && main_pass; i++) {
 		const struct bs_rule *r = &rs->rules[i];
 
 		if (r->kind == BS_RULE_RECONCILE) {
 			int s;
 
 			for (s = 0; s < 2; s++)
-				if (main_pass && r->rec->side[s].table == ti) {
+				if (r->rec->side[s].table == ti) {
 					recs[nrecs] = r;
 					rec_side[nrecs++] = s;
 				}
 			continue;
 		}
-		if (!main_pass || r->table != ti)
+		if (r->table != ti)
 			continue;
 		if (r->kind == BS_RULE_TYPE || r->kind == BS_RULE_PATTERN)
 			fmt[nfmt++] = r;
@@ -637,60 +766,98 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	fp = open_input(in, &hc, err);
 	if (!fp)
 		goto done;
-	if (bs_csv_open_fp(&rd, fp, in->name, &o, err) < 0) {
-		fclose(fp);
-		fp = NULL;
+	if (bs_csv_open_fp(&rd, fp, in->name, &o, err) < 0)
+		goto done;
+	if (fstat(hc.fd, &st) != 0)
+		st.st_size = 0;
+	F = bs_xcalloc(1, sizeof(*F));
+	F->rd = &rd;
+	F->tab = tab;
+	F->ncols = nc;
+	F->nh = bs_csv_header_count(&rd);
+	pthread_mutex_init(&F->mu, NULL);
+	pthread_cond_init(&F->cv, NULL);
+	for (i = 0; i < NBATCH; i++) {
+		F->b[i].off = bs_xcalloc(BATCH_RECORDS * (nc ? nc : 1), sizeof(size_t));
+		F->b[i].len = bs_xcalloc(BATCH_RECORDS * (nc ? nc : 1), sizeof(size_t));
+		F->b[i].data = (struct bs_buf)BS_BUF_INIT(BATCH_BYTES + 2 * BS_CSV_MAX_RECORD);
+		F->freeq[i] = &F->b[i];
+	}
+	F->nfree = NBATCH;
+	if (pthread_create(&th, NULL, feed_thread, F) != 0) {
+		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+		    strerror(errno));
 		goto done;
 	}
-	nh = bs_csv_header_count(&rd);
+	started = 1;
 	E->tab = tab;
-	E->row.n = tab->ncols;
+	E->row.n = nc;
 	bs_progress_init(&prog, in->name);
-	while ((k = bs_csv_next(&rd, err)) == 1) {
-		size_t nf = bs_csv_nfields(&rd);
+	for (;;) {
+		struct batch *b = q_take(F, F->fullq, &F->nfull, &F->ffull, 0);
+		int last = b->last, failed = b->failed, bad = 0;
 
-		if (nf != nh) {
-			bs_csv_error(&rd, err, BS_EXIT_DATAERR, "%zu field%s, the header has %zu",
-			    nf, nf == 1 ? "" : "s", nh);
+		if (!reserved && main_pass) {
+			size_t est = estimate_rows(b, nc, F->nh, st.st_size);
+
+			reserved = 1;
+			for (i = 0; i < nrest && est; i++)
+				if (rest[i]->kind == BS_RULE_UNIQUE)
+					bs_keyset_reserve(&E->r[rest[i]->seq].ks, est);
+			for (i = 0; i < ncollect && est; i++)
+				bs_keyset_reserve(&collect[i]->ks, est);
+		}
+		for (j = 0; j < b->n; j++) {
+			const size_t *off = b->off + j * nc, *len = b->len + j * nc;
+
+			rows++;
+			E->recno = b->recno[j];
+			E->line = b->line[j];
+			E->key_done = 0;
+			for (i = 0; i < nc; i++) {
+				E->fields[i] = off[i] == SIZE_MAX ? NULL : b->data.buf + off[i];
+				E->lens[i] = len[i];
+			}
+			memset(E->bad, 0, nc);
+			memset(E->tvalid, 0, nc);
+			for (i = 0; i < nfmt && !bad; i++)
+				bad = check_format(E, fmt[i], err) < 0;
+			for (i = 0; i < nrest && !bad; i++)
+				bad = check_rule(E, rest[i], err) < 0;
+			if (bad)
+				break;
+			if (ncollect)
+				memset(E->bad, 0, nc);
+			for (i = 0; i < ncollect; i++) {
+				const char *key;
+				size_t kn;
+
+				if (encode(E, collect[i]->cols, collect[i]->ncols, &key, &kn) == 0)
+					bs_keyset_add(&collect[i]->ks, key, kn, NULL);
+			}
+			for (i = 0; i < nrecs; i++)
+				reconcile_row(E, recs[i], rec_side[i]);
+		}
+		if (failed && !bad)
+			*err = b->err;
+		q_put(F, F->freeq, &F->nfree, &F->ffree, b);
+		bs_progress_update(&prog, rows);
+		if (bad)
+			goto fail;
+		if (failed) {
+			bs_progress_done(&prog);
 			goto done;
 		}
-		rows++;
-		E->recno = bs_csv_recno(&rd);
-		E->line = bs_csv_line(&rd);
-		E->key_done = 0;
-		for (i = 0; i < tab->ncols; i++)
-			E->fields[i] = bs_csv_field(&rd, (size_t)tab->cols[i].field,
-			    &E->lens[i]);
-		memset(E->bad, 0, tab->ncols);
-		memset(E->tvalid, 0, tab->ncols);
-		for (i = 0; i < nfmt; i++)
-			if (check_format(E, fmt[i], err) < 0)
-				goto done;
-		for (i = 0; i < nrest; i++)
-			if (check_rule(E, rest[i], err) < 0)
-				goto done;
-		if (ncollect)
-			memset(E->bad, 0, tab->ncols);
-		for (i = 0; i < ncollect; i++) {
-			const char *key;
-			size_t kn;
-
-			if (encode(E, collect[i]->cols, collect[i]->ncols, &key, &kn) == 0)
-				bs_keyset_add(&collect[i]->ks, key, kn, NULL);
-		}
-		for (i = 0; i < nrecs; i++)
-			reconcile_row(E, recs[i], rec_side[i]);
-		if ((rows & 0xffff) == 0) {
-			bs_progress_update(&prog, rows);
-			if (bs_interrupted) {
-				bs_err_set(err, BS_EXIT_TEMPFAIL, "interrupted");
-				goto done;
-			}
+		if (last)
+			break;
+		if (bs_interrupted) {
+			bs_err_set(err, BS_EXIT_TEMPFAIL, "interrupted");
+			goto fail;
 		}
 	}
 	bs_progress_done(&prog);
-	if (k < 0)
-		goto done;
+	pthread_join(th, NULL);
+	started = 0;
 	for (i = 0; i < ncollect; i++)
 		collect[i]->built = 1;
 	if (!in->passes) {
@@ -712,10 +879,10 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 		E->recno = E->line = 0;
 		for (i = 0; i < rs->nrules; i++) {
 			const struct bs_rule *r = &rs->rules[i];
-			struct rstate *st = &E->r[i];
+			struct rstate *rst = &E->r[i];
 			struct vproblem p;
 			char v[32];
-			int64_t n = (int64_t)(r->when ? st->rows : rows);
+			int64_t n = (int64_t)(r->when ? rst->rows : rows);
 
 			if (r->table != ti || r->kind != BS_RULE_ROWS ||
 			    ((r->rows_min < 0 || n >= r->rows_min) &&
@@ -736,7 +903,45 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 		E->st->rows_total += rows;
 	}
 	rc = 0;
+	goto done;
+fail:
+	/* stop the reader: it may wait for a free batch or fill one */
+	pthread_mutex_lock(&F->mu);
+	F->stop = 1;
+	pthread_cond_broadcast(&F->cv);
+	pthread_mutex_unlock(&F->mu);
+	bs_progress_done(&prog);
 done:
+	if (started) {
+		/* drain until the reader has finished its current batch */
+		for (;;) {
+			struct batch *b;
+
+			pthread_mutex_lock(&F->mu);
+			F->stop = 1;
+			pthread_cond_broadcast(&F->cv);
+			pthread_mutex_unlock(&F->mu);
+			pthread_mutex_lock(&F->mu);
+			if (F->nfree + F->nfull == NBATCH) {
+				pthread_mutex_unlock(&F->mu);
+				break;
+			}
+			pthread_mutex_unlock(&F->mu);
+			b = q_take(F, F->fullq, &F->nfull, &F->ffull, 0);
+			q_put(F, F->freeq, &F->nfree, &F->ffree, b);
+		}
+		pthread_join(th, NULL);
+	}
+	if (F) {
+		for (i = 0; i < NBATCH; i++) {
+			free(F->b[i].off);
+			free(F->b[i].len);
+			bs_buf_release(&F->b[i].data);
+		}
+		pthread_mutex_destroy(&F->mu);
+		pthread_cond_destroy(&F->cv);
+		free(F);
+	}
 	if (hc.hashing && fp)
 		bs_sha256_release(&hc.h);
 	bs_csv_close(&rd);
