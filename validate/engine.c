@@ -5,9 +5,10 @@
 #include <pthread.h>
 #include "rundir.h"
 #include "sha256.h"
+#include "workbook.h"
 
-/* a NULL among several values (the same text as lib/workbook.h shows) */
-#define NULL_TEXT "(空)"
+/* a NULL among several values: the text the workbook shows for NULL */
+#define NULL_TEXT BS_WORKBOOK_NULL_TEXT
 
 /* Payload of a reconciliation group (copied in and out: not aligned). */
 struct gpay {
