@@ -513,7 +513,10 @@ check_keys(struct loader *L, struct rfile *f, yaml_node_t *map,
 			if (!strcmp(*a, ks))
 				break;
 		if (!*a) {
-			diag(L, f, k, "%sunknown key '%s'", what, ks);
+			/* "assert: f(a, b)" inside {...}: YAML cut it at the comma */
+			diag(L, f, k, "%sunknown key '%s'%s", what, ks,
+			    strpbrk(ks, " ()'=<>") ? " (inside {...} a comma ends the "
+			    "value: quote the expression)" : "");
 			bad++;
 		}
 	}
