@@ -412,7 +412,8 @@ check_format(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 		const char *v = E->fields[c];
 		int ok;
 
-		if (!v || E->bad[c] ||
+		/* type reports an ill-typed value; for pattern it is NULL */
+		if (r->kind == BS_RULE_PATTERN ? is_void(E, c) : !v || E->bad[c] ||
 		    (col->nsentinels && bs_rcol_sentinel(col, v, E->lens[c])))
 			continue;
 		if (r->kind == BS_RULE_TYPE)
@@ -446,9 +447,9 @@ check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 	const char *k;
 	size_t kn, i;
 
-	if (r->kind != BS_RULE_REQUIRED && any_bad(E, r) && r->ncols &&
-	    (r->kind == BS_RULE_ASSERT || r->kind == BS_RULE_UNIQUE ||
-	    r->kind == BS_RULE_EXISTS))
+	/* a value that failed a format check is not looked at again */
+	if ((r->kind == BS_RULE_ASSERT || r->kind == BS_RULE_UNIQUE ||
+	    r->kind == BS_RULE_EXISTS) && any_bad(E, r))
 		return 0;
 	if (!when_ok(E, r, r->when))
 		return 0;
