@@ -441,13 +441,18 @@ latest_appr(char **v, void *ctx, struct bs_err *err)
 {
 	struct appr_ctx *a = ctx;
 
+	int cur = v[2] && v[3] && !strcmp(v[2], a->data) && !strcmp(v[3], a->disp);
+
 	(void)err;
-	if (a->s->by)	/* rows come newest first */
+	/* rows come newest first: keep the newest, or the one for this state */
+	if (a->s->by && (a->s->current || !cur))
 		return 0;
+	free(a->s->by);
+	free(a->s->at);
 	a->s->by = v[0];
 	a->s->at = v[1];
 	v[0] = v[1] = NULL;
-	a->s->current = v[2] && v[3] && !strcmp(v[2], a->data) && !strcmp(v[3], a->disp);
+	a->s->current = cur;
 	return 0;
 }
 

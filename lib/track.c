@@ -70,7 +70,7 @@ static const char *const migrations[][8] = {
 		" validation_run VARCHAR(80) NOT NULL,"
 		" data_sha256 VARCHAR(64) NOT NULL,"
 		" dispositions_sha256 VARCHAR(64) NOT NULL,"
-		" PRIMARY KEY (filing, role, at))",
+		" PRIMARY KEY (filing, role, data_sha256, dispositions_sha256))",
 		NULL
 	},
 };

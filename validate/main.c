@@ -3,6 +3,7 @@
  * write problems.csv, summary.json and review.xlsx into a run directory.
  */
 #include "bs.h"
+#include "review.h"
 #include "engine.h"
 #include "inputs.h"
 #include "output.h"
@@ -52,6 +53,8 @@ struct ctx {
 	struct inputs in;
 	struct bs_track track;
 	int tracked;
+	struct bs_disp_map carry;	/* the filing's dispositions */
+	int have_carry;
 	struct bs_run run;
 	int run_started;
 	char *filing, *period;
@@ -330,6 +333,10 @@ track_end(struct ctx *c, int code, struct bs_err *err)
 	    bs_track_actor(), b.buf, err);
 	bs_buf_release(&b);
 	if (rc < 0)
+		return -1;
+	/* dispositions: open, reopened or closed by what this run found */
+	if (c->have_carry && bs_review_carry_finish(&c->track, c->filing, c->run.id,
+	    &c->carry, err) < 0)
 		return -1;
 	return bs_track_run_end(&c->track, c->run.id, "ok", code, c->manifest_sha,
 	    NULL, err);
@@ -610,8 +617,15 @@ finish_outputs(struct ctx *c, int code, struct bs_err *err)
 	if (output_close(&c->out, err) < 0)
 		return -1;
 	output_fingerprint(&c->out, c->in.v, c->in.n);
+	/* answers already given for this filing go into the new workbook */
+	if (c->tracked && c->filing) {
+		if (bs_disp_load(&c->track, c->filing, &c->carry, err) < 0)
+			return -1;
+		c->have_carry = 1;
+	}
 	if (output_workbook(&c->out, &c->run, &c->rs, c->filing,
-	    c->have_report ? c->report.title : NULL, err) < 0)
+	    c->have_report ? c->report.title : NULL, c->have_carry ? &c->carry : NULL,
+	    err) < 0)
 		return -1;
 	if (write_summary(c, code, sum_sha, &sum_bytes, err) < 0)
 		return -1;
@@ -734,6 +748,7 @@ ctx_release(struct ctx *c)
 		bs_report_release(&c->report);
 	if (c->tracked || c->track.open)
 		bs_track_close(&c->track);
+	bs_disp_map_release(&c->carry);
 	bs_run_release(&c->run);
 	free(c->filing);
 	free(c->period);

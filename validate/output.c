@@ -1,5 +1,6 @@
 #include "bs.h"
 #include "output.h"
+#include "review.h"
 
 #include "sha256.h"
 #include "workbook.h"
@@ -134,7 +135,7 @@ num(const char *s)
 int
 output_workbook(struct output *o, const struct bs_run *run,
     const struct bs_rules *rs, const char *filing, const char *title,
-    struct bs_err *err)
+    struct bs_disp_map *carry, struct bs_err *err)
 {
 	struct bs_workbook_meta m;
 	struct bs_workbook *wb = NULL;
@@ -181,6 +182,19 @@ output_workbook(struct output *o, const struct bs_run *run,
 		p.values = bs_csv_field(&rd, 8, NULL);
 		p.message = bs_csv_field(&rd, 9, NULL);
 		p.owner = bs_csv_field(&rd, 10, NULL);
+		if (carry && p.rule_id && p.table) {
+			struct bs_disp_rec *d = bs_disp_find(carry, p.rule_id, p.table,
+			    p.key ? p.key : "");
+
+			p.status = "新";
+			if (d) {
+				d->seen = 1;
+				p.status = d->disp == BS_DISP_FIXED ? "已重开" : "未变";
+				p.disposition = bs_disp_label(d->disp);
+				p.comment = d->comment;
+				p.reviewer = d->reviewer;
+			}
+		}
 		if (bs_workbook_add(wb, &p, err) < 0)
 			goto done;
 	}

@@ -52,9 +52,15 @@ void output_fingerprint(struct output *o, const struct vinput *in, size_t n);
  * Write review.xlsx in the run's directory from the closed problems.csv:
  * every rule declared, every problem added.  Sets xlsx_sha256, xlsx_bytes.
  */
+struct bs_disp_map;
+/*
+ * carry (may be NULL): the filing's dispositions; each problem that has one
+ * gets it written into the reviewer's columns (问题状态 未变, or 已重开 for
+ * an answer 已修改 whose problem is still there) and its record marked seen.
+ */
 int output_workbook(struct output *o, const struct bs_run *run,
     const struct bs_rules *rs, const char *filing, const char *title,
-    struct bs_err *err);
+    struct bs_disp_map *carry, struct bs_err *err);
 
 void output_release(struct output *o);
 
