@@ -253,9 +253,10 @@ plan(struct ctx *c, struct bs_err *err)
 	} else {
 		char *abs, *name;
 
-		abs = bs_realpath(o->query, err);
+		abs = realpath(o->query, NULL);
 		if (!abs)
-			return bs_err_prefix(err, "query file");
+			return bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT : BS_EXIT_IOERR,
+			    "cannot open query file '%s': %s", o->query, strerror(errno));
 		name = base_noext(abs);
 		add_query(c, name, abs, NULL);
 		free(name);

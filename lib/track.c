@@ -46,6 +46,32 @@ static const char *const migrations[][8] = {
 		"CREATE INDEX IF NOT EXISTS bs_event_filing ON bs_event (filing, seq)",
 		NULL
 	},
+	/* 2: the review loop: reviewers' dispositions per (filing, rule, record)
+	 * and approvals bound to the hashes of what was reviewed */
+	{
+		"CREATE TABLE IF NOT EXISTS bs_disposition ("
+		" filing VARCHAR(120) NOT NULL,"
+		" rule_id VARCHAR(40) NOT NULL,"
+		" table_name VARCHAR(80) NOT NULL,"
+		" record_key VARCHAR(400) NOT NULL,"
+		" disposition VARCHAR(16) NOT NULL,"	/* fixed | explained | excluded */
+		" comment TEXT,"
+		" by_name VARCHAR(100) NOT NULL,"
+		" at VARCHAR(32) NOT NULL,"
+		" import_id VARCHAR(80),"
+		" status VARCHAR(16) NOT NULL,"		/* open | closed | reopened */
+		" PRIMARY KEY (filing, rule_id, table_name, record_key))",
+		"CREATE TABLE IF NOT EXISTS bs_approval ("
+		" filing VARCHAR(120) NOT NULL,"
+		" role VARCHAR(100) NOT NULL,"
+		" by_name VARCHAR(100) NOT NULL,"
+		" at VARCHAR(32) NOT NULL,"
+		" validation_run VARCHAR(80) NOT NULL,"
+		" data_sha256 VARCHAR(64) NOT NULL,"
+		" dispositions_sha256 VARCHAR(64) NOT NULL,"
+		" PRIMARY KEY (filing, role, at))",
+		NULL
+	},
 };
 
 const char *
@@ -162,7 +188,11 @@ event_hash(const char *prev, const char *seq, const char *at, const char *kind,
 	bs_sha256_final_hex(&h, hex);
 }
 
-/* Insert one event inside the caller's transaction. */
+/*
+ * Insert one event inside the caller's transaction.  actor NULL means this
+ * process's user@host: every event says who caused it, including the
+ * run.start, run.end and filing.create events the library writes itself.
+ */
 static int
 insert_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail, struct bs_err *err)
@@ -170,6 +200,9 @@ insert_event(struct bs_track *t, const char *kind, const char *filing,
 	char *last = NULL, *prev = NULL, seq[24], at[32], hex[BS_SHA256_HEX];
 	long long n = 0;
 	int rc;
+
+	if (!actor)
+		actor = bs_track_actor();
 
 	if (bs_db_query1(&t->db, "SELECT MAX(seq) FROM bs_event", 0, NULL, &last, err) < 0)
 		return -1;
@@ -239,7 +272,7 @@ int
 bs_track_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail, struct bs_err *err)
 {
-	struct ev_args a = { kind, filing, run_id, actor ? actor : bs_track_actor(), detail };
+	struct ev_args a = { kind, filing, run_id, actor, detail };
 
 	return in_tx(t, ev_fn, &a, err) < 0 ?
 	    bs_err_prefix(err, "tracking store: cannot record event '%s'", kind) : 0;

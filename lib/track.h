@@ -14,6 +14,11 @@
  * so editing or deleting any past event breaks the chain, which
  * bs_track_verify() detects.
  *
+ * Tables: bs_run, bs_filing, bs_event (schema 1); bs_disposition (one
+ * reviewer answer per filing, rule, table and record key: fixed, explained
+ * or excluded) and bs_approval (role, who, when, bound to the SHA-256 of
+ * the validated data and of the dispositions) (schema 2).
+ *
  * Timestamps are UTC text "2026-11-27T21:30:01Z" so both engines compare
  * them the same way.
  */
@@ -55,7 +60,10 @@ int bs_track_run_end(struct bs_track *t, const char *run_id, const char *status,
 /* Register a filing (report + period) if not yet known. */
 int bs_track_filing(struct bs_track *t, const char *filing, const char *report,
     const char *period, struct bs_err *err);
-/* Append an event; detail is JSON text (may be NULL). */
+/*
+ * Append an event; detail is JSON text (may be NULL); actor NULL means
+ * bs_track_actor(), as for the events the library writes itself.
+ */
 int bs_track_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail,
     struct bs_err *err);

@@ -187,8 +187,9 @@ setup(void **state)
 {
 	char path[] = "/tmp/test_expr_regions_XXXXXX";
 	int fd = mkstemp(path);
-	static const char csv[] = "code,name\n110000,北京市\n110105,朝阳区\n"
-	    "340524,安徽省寿县(历史)\n440300,深圳市\n";
+	static const char csv[] = "code,name,status,first_seen,last_seen\n"
+	    "110000,北京市,current,2002-12,2023-06\n110105,朝阳区,current,2002-12,2023-06\n"
+	    "340524,安徽省寿县,historical,1984-01,1990-12\n440300,深圳市,current,2002-12,2023-06\n";
 	struct bs_err err = BS_ERR_INIT;
 
 	(void)state;
