@@ -426,6 +426,14 @@ diag_unknown_col(struct loader *L, const struct rfile *f, struct bs_rpos pos,
 
 /* ------------------------------------------------------------ YAML helpers */
 
+/* "decimal(20" is what YAML leaves of an unquoted decimal(20,2) in {...}. */
+static const char *
+comma_hint(const char *type)
+{
+	return strchr(type, '(') && !strchr(type, ')') ?
+	    " (inside {...} a comma ends the value: quote it, \"decimal(20,2)\")" : "";
+}
+
 static const char *
 scalar(const yaml_node_t *n)
 {
@@ -505,7 +513,10 @@ check_keys(struct loader *L, struct rfile *f, yaml_node_t *map,
 			if (!strcmp(*a, ks))
 				break;
 		if (!*a) {
-			diag(L, f, k, "%sunknown key '%s'", what, ks);
+			/* "assert: f(a, b)" inside {...}: YAML cut it at the comma */
+			diag(L, f, k, "%sunknown key '%s'%s", what, ks,
+			    strpbrk(ks, " ()'=<>") ? " (inside {...} a comma ends the "
+			    "value: quote the expression)" : "");
 			bad++;
 		}
 	}
@@ -1559,8 +1570,9 @@ parse_rule(struct loader *L, struct rfile *f, yaml_node_t *n)
 		const char *s = scalar(ck);
 
 		if (!s || bs_expr_col_parse(s, strlen(s), &r.type, &err) < 0) {
-			diag(L, f, ck, "%s", s ? err.msg :
-			    "'type' must be a single value (date, decimal(20,2), text(60)...)");
+			diag(L, f, ck, "%s%s", s ? err.msg :
+			    "'type' must be a single value (date, decimal(20,2), text(60)...)",
+			    s ? comma_hint(s) : "");
 			bad = 1;
 		}
 		break;
@@ -1707,7 +1719,7 @@ phase1(struct loader *L, struct rfile *f)
 			continue;
 		}
 		if (!is_null_scalar(v) && bs_expr_col_parse(ts, strlen(ts), &type, &err) < 0) {
-			diag(L, f, v, "column '%s': %s", name, err.msg);
+			diag(L, f, v, "column '%s': %s%s", name, err.msg, comma_hint(ts));
 			continue;
 		}
 		ci = col_find(tab, name, strlen(name));

@@ -184,6 +184,10 @@ inputs_add_latest(struct inputs *in, const char *runs_dir, const char *filing,
 	char *best = NULL;
 	int rc;
 
+	if (!d && errno == ENOENT)
+		return bs_err_set(err, BS_EXIT_NOINPUT,
+		    "no finished extract of %s in %s (run baosong-extract --report first, "
+		    "or give --in)", filing, runs_dir);
 	if (!d)
 		return bs_err_set(err, BS_EXIT_NOINPUT,
 		    "no extract of %s: cannot read '%s': %s", filing, runs_dir,

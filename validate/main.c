@@ -610,6 +610,9 @@ finish_outputs(struct ctx *c, int code, struct bs_err *err)
 	if (output_close(&c->out, err) < 0)
 		return -1;
 	output_fingerprint(&c->out, c->in.v, c->in.n);
+	if (output_workbook(&c->out, &c->run, &c->rs, c->filing,
+	    c->have_report ? c->report.title : NULL, err) < 0)
+		return -1;
 	if (write_summary(c, code, sum_sha, &sum_bytes, err) < 0)
 		return -1;
 	return write_manifest(c, code, sum_sha, sum_bytes, err);

@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include "sha256.h"
+#include "workbook.h"
 
 static const char *const header[] = { "rule_id", "severity", "category",
 	"table", "record", "line", "key", "columns", "values", "message",
@@ -109,4 +110,90 @@ output_release(struct output *o)
 	}
 	free(o->path);
 	o->path = NULL;
+}
+
+/* "2026-11-27T21:30:01Z" -> "2026-11-27 21:30:01" */
+static void
+sheet_time(const char *iso, char out[32])
+{
+	size_t n = strlen(iso);
+
+	snprintf(out, 32, "%s", iso);
+	if (n == 20 && iso[10] == 'T' && iso[19] == 'Z') {
+		out[10] = ' ';
+		out[19] = '\0';
+	}
+}
+
+static unsigned long long
+num(const char *s)
+{
+	return s ? strtoull(s, NULL, 10) : 0;
+}
+
+int
+output_workbook(struct output *o, const struct bs_run *run,
+    const struct bs_rules *rs, const char *filing, const char *title,
+    struct bs_err *err)
+{
+	struct bs_workbook_meta m;
+	struct bs_workbook *wb = NULL;
+	struct bs_csv_reader rd;
+	struct bs_csv_opts co = BS_CSV_OPTS_INIT;
+	char *csv = bs_run_path(run, "problems.csv");
+	char *xlsx = bs_run_path(run, "review.xlsx");
+	char when[32];
+	size_t i;
+	int k, rc = -1;
+
+	memset(&rd, 0, sizeof(rd));
+	memset(&m, 0, sizeof(m));
+	sheet_time(run->started, when);
+	m.filing = filing;
+	m.run_id = run->id;
+	m.report_title = title;
+	m.data_sha256 = o->data_sha256;
+	m.generated_at = when;
+	if (bs_workbook_open(&wb, xlsx, &m, err) < 0)
+		goto done;
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+
+		if (bs_workbook_rule(wb, r->id, r->message,
+		    r->severity == BS_SEV_ERROR ? "error" : "warning", r->owner,
+		    r->category, err) < 0)
+			goto done;
+	}
+	if (bs_csv_open(&rd, csv, &co, err) < 0)
+		goto done;
+	while ((k = bs_csv_next(&rd, err)) == 1) {
+		struct bs_problem p;
+
+		memset(&p, 0, sizeof(p));
+		p.rule_id = bs_csv_field(&rd, 0, NULL);
+		p.severity = bs_csv_field(&rd, 1, NULL);
+		p.category = bs_csv_field(&rd, 2, NULL);
+		p.table = bs_csv_field(&rd, 3, NULL);
+		p.record = num(bs_csv_field(&rd, 4, NULL));
+		p.line = num(bs_csv_field(&rd, 5, NULL));
+		p.key = bs_csv_field(&rd, 6, NULL);
+		p.columns = bs_csv_field(&rd, 7, NULL);
+		p.values = bs_csv_field(&rd, 8, NULL);
+		p.message = bs_csv_field(&rd, 9, NULL);
+		p.owner = bs_csv_field(&rd, 10, NULL);
+		if (bs_workbook_add(wb, &p, err) < 0)
+			goto done;
+	}
+	if (k < 0)
+		goto done;
+	rc = bs_workbook_close(wb, err);
+	wb = NULL;
+	if (rc == 0)
+		rc = bs_sha256_file(xlsx, o->xlsx_sha256, &o->xlsx_bytes, err);
+done:
+	bs_workbook_abort(wb);
+	bs_csv_close(&rd);
+	free(csv);
+	free(xlsx);
+	return rc;
 }
