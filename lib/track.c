@@ -56,7 +56,8 @@ static const char *const migrations[][8] = {
 		" record_key VARCHAR(400) NOT NULL,"
 		" disposition VARCHAR(16) NOT NULL,"	/* fixed | explained | excluded */
 		" comment TEXT,"
-		" by_name VARCHAR(100) NOT NULL,"
+		" by_name VARCHAR(100) NOT NULL,"	/* who imported it */
+		" reviewer VARCHAR(100),"		/* who answered, per the workbook */
 		" at VARCHAR(32) NOT NULL,"
 		" import_id VARCHAR(80),"
 		" status VARCHAR(16) NOT NULL,"		/* open | closed | reopened */
@@ -276,6 +277,14 @@ bs_track_event(struct bs_track *t, const char *kind, const char *filing,
 
 	return in_tx(t, ev_fn, &a, err) < 0 ?
 	    bs_err_prefix(err, "tracking store: cannot record event '%s'", kind) : 0;
+}
+
+int
+bs_track_event_in_tx(struct bs_track *t, const char *kind, const char *filing,
+    const char *run_id, const char *actor, const char *detail, struct bs_err *err)
+{
+	return insert_event(t, kind, filing, run_id, actor ? actor : bs_track_actor(),
+	    detail, err);
 }
 
 static int

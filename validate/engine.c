@@ -1,9 +1,10 @@
 #include "bs.h"
 #include "engine.h"
 
-#include "csv.h"
 #include <pthread.h>
 #include <sys/resource.h>
+
+#include "csv.h"
 #include "rundir.h"
 #include "sha256.h"
 #include "workbook.h"
@@ -104,6 +105,8 @@ struct hcookie {
 	size_t head, count;
 	int eof;
 	double cpu;		/* the hashing thread's CPU seconds */
+	char *vbuf;		/* the stream's buffer: glibc ignores the size
+				   given to setvbuf() without one */
 };
 
 static void *
@@ -262,7 +265,8 @@ open_input(struct vinput *in, struct hcookie *hc, struct bs_err *err)
 		    strerror(errno));
 		return NULL;
 	}
-	setvbuf(fp, NULL, _IOFBF, (size_t)256 << 10);
+	hc->vbuf = bs_xmalloc(HASH_BLOCK);
+	setvbuf(fp, hc->vbuf, _IOFBF, HASH_BLOCK);
 	return fp;
 }
 
@@ -503,7 +507,7 @@ check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 		if (res != 0)
 			return 0;
 		if (!r->ncols)
-			return emit(E, r, "", "", 0, err);
+			return emit(E, r, "", NULL, 0, err);
 		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
 	}
 	case BS_RULE_ROWS:
@@ -731,6 +735,8 @@ struct feeder {
 	struct bs_csv_reader *rd;
 	const struct bs_rtable *tab;
 	size_t ncols, nh;
+	size_t *used, nused;	/* the columns some check of this pass reads */
+	const char **vp;	/* nused: the current record's values */
 	struct batch b[NBATCH];
 	struct batch *freeq[NBATCH], *fullq[NBATCH];
 	size_t nfree, nfull, ffree, ffull;	/* counts and heads */
@@ -785,7 +791,7 @@ feed_thread(void *arg)
 		bs_buf_reset(&b->data);
 		while (b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES) {
 			int k = bs_csv_next(F->rd, &b->err);
-			size_t nf, i, *off, *len;
+			size_t nf, i, *off, *len, need;
 
 			if (k <= 0) {
 				b->failed = k < 0;
@@ -802,22 +808,30 @@ feed_thread(void *arg)
 			}
 			off = b->off + b->n * F->ncols;
 			len = b->len + b->n * F->ncols;
-			for (i = 0; i < F->ncols; i++) {
-				const char *v = bs_csv_field(F->rd, (size_t)F->tab->cols[i].field,
-				    &len[i]);
+			need = 0;
+			for (i = 0; i < F->nused; i++) {
+				size_t c = F->used[i];
 
-				if (!v) {
-					off[i] = SIZE_MAX;
+				F->vp[i] = bs_csv_field(F->rd, (size_t)F->tab->cols[c].field,
+				    &len[c]);
+				need += F->vp[i] ? len[c] + 1 : 0;
+			}
+			if (bs_buf_grow(&b->data, need) < 0) {
+				bs_err_set(&b->err, BS_EXIT_DATAERR, "%s: record %" PRIu64
+				    ": batch too large", bs_csv_name(F->rd), bs_csv_recno(F->rd));
+				b->failed = done = b->last = 1;
+				break;
+			}
+			for (i = 0; i < F->nused; i++) {
+				size_t c = F->used[i];
+
+				if (!F->vp[i]) {
+					off[c] = SIZE_MAX;
 					continue;
 				}
-				off[i] = b->data.len;
-				if (bs_buf_add(&b->data, v, len[i] + 1) < 0) {
-					bs_err_set(&b->err, BS_EXIT_DATAERR, "%s: record %" PRIu64
-					    ": batch too large", bs_csv_name(F->rd),
-					    bs_csv_recno(F->rd));
-					b->failed = done = b->last = 1;
-					break;
-				}
+				off[c] = b->data.len;
+				memcpy(b->data.buf + b->data.len, F->vp[i], len[c] + 1);
+				b->data.len += len[c] + 1;
 			}
 			if (b->failed)
 				break;
@@ -832,18 +846,50 @@ feed_thread(void *arg)
 	return NULL;
 }
 
-/* Estimate the number of records from the first batch and the file size. */
-static size_t
-estimate_rows(const struct batch *b, size_t ncols, size_t nh, off_t size)
+static void
+mark(unsigned char *used, const size_t *cols, size_t n)
 {
-	size_t i, bytes = 0;
+	size_t i;
 
-	if (!b->n || size <= 0)
+	for (i = 0; i < n; i++)
+		used[cols[i]] = 1;
+}
+
+static void
+mark_expr(unsigned char *used, const struct bs_expr *e)
+{
+	const size_t *cols;
+	size_t n;
+
+	if (!e)
+		return;
+	n = bs_expr_columns(e, &cols);
+	mark(used, cols, n);
+}
+
+static void
+mark_rule(unsigned char *used, const struct bs_rule *r)
+{
+	mark(used, r->cols, r->ncols);
+	mark_expr(used, r->when);
+	mark_expr(used, r->expr);
+}
+
+/*
+ * Estimate the number of records from the first batch and the file size,
+ * taking the columns not copied to be as wide as those that were.
+ */
+static size_t
+estimate_rows(const struct batch *b, const struct feeder *F, off_t size)
+{
+	size_t i, j, bytes = 0;
+
+	if (!b->n || size <= 0 || !F->nused)
 		return 0;
-	for (i = 0; i < b->n * ncols; i++)
-		bytes += b->len[i];
-	/* unread columns are unknown: assume they are as wide as the rest */
-	bytes = bytes / (ncols ? ncols : 1) * nh + b->n * nh;
+	for (j = 0; j < b->n; j++)
+		for (i = 0; i < F->nused; i++)
+			bytes += b->len[j * F->ncols + F->used[i]];
+	bytes = bytes / F->nused * F->nh + b->n * F->nh;
 	return (size_t)((double)size / ((double)bytes / (double)b->n) * 1.05);
 }
 
@@ -872,6 +918,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	pthread_t th;
 	int started = 0, rc = -1, reserved = 0;
 	struct stat st;
+	unsigned char *used = NULL;
 
 	memset(&rd, 0, sizeof(rd));
 	fmt = bs_xcalloc(rs->nrules + 1, sizeof(*fmt));
@@ -898,6 +945,25 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 		else
 			rest[nrest++] = r;
 	}
+	used = bs_xcalloc(nc ? nc : 1, 1);
+	for (i = 0; i < ncollect; i++)
+		mark(used, collect[i]->cols, collect[i]->ncols);
+	if (main_pass) {
+		mark(used, tab->key, tab->nkey);
+		for (i = 0; i < nfmt; i++)
+			mark_rule(used, fmt[i]);
+		for (i = 0; i < nrest; i++)
+			mark_rule(used, rest[i]);
+		for (i = 0; i < nrecs; i++) {
+			const struct bs_rside *sd = &recs[i]->rec->side[rec_side[i]];
+
+			mark(used, sd->group, sd->ngroup);
+			if (sd->agg == BS_AGG_COUNT)
+				mark(used, &sd->count_col, 1);
+			mark_expr(used, sd->value);
+			mark_expr(used, rec_side[i] == 0 ? recs[i]->when : sd->where);
+		}
+	}
 	fp = open_input(in, &hc, err);
 	if (!fp)
 		goto done;
@@ -912,9 +978,16 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	F->nh = bs_csv_header_count(&rd);
 	pthread_mutex_init(&F->mu, NULL);
 	pthread_cond_init(&F->cv, NULL);
+	F->used = bs_xcalloc(nc ? nc : 1, sizeof(size_t));
+	F->vp = bs_xcalloc(nc ? nc : 1, sizeof(char *));
+	for (i = 0; i < nc; i++)
+		if (used[i])
+			F->used[F->nused++] = i;
 	for (i = 0; i < NBATCH; i++) {
-		F->b[i].off = bs_xcalloc(BATCH_RECORDS * (nc ? nc : 1), sizeof(size_t));
+		F->b[i].off = bs_xmalloc(BATCH_RECORDS * (nc ? nc : 1) * sizeof(size_t));
 		F->b[i].len = bs_xcalloc(BATCH_RECORDS * (nc ? nc : 1), sizeof(size_t));
+		for (j = 0; j < BATCH_RECORDS * nc; j++)
+			F->b[i].off[j] = SIZE_MAX;	/* unused columns stay NULL */
 		F->b[i].data = (struct bs_buf)BS_BUF_INIT(BATCH_BYTES + 2 * BS_CSV_MAX_RECORD);
 		F->freeq[i] = &F->b[i];
 	}
@@ -933,7 +1006,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 		int last = b->last, failed = b->failed, bad = 0;
 
 		if (!reserved && main_pass) {
-			size_t est = estimate_rows(b, nc, F->nh, st.st_size);
+			size_t est = estimate_rows(b, F, st.st_size);
 
 			reserved = 1;
 			for (i = 0; i < nrest && est; i++)
@@ -1076,19 +1149,23 @@ done:
 			free(F->b[i].len);
 			bs_buf_release(&F->b[i].data);
 		}
+		free(F->used);
+		free(F->vp);
 		pthread_mutex_destroy(&F->mu);
 		pthread_cond_destroy(&F->cv);
 		free(F);
 	}
 	bs_csv_close(&rd);
-	if (fp)
+	if (fp) {
 		fclose(fp);
-	if (fp)
 		hash_stop(&hc, NULL);
+		free(hc.vbuf);
+	}
 	free(fmt);
 	free(rest);
 	free(recs);
 	free(rec_side);
+	free(used);
 	return rc;
 }
 
