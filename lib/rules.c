@@ -866,7 +866,10 @@ parse_exists(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
 			continue;
 		r->cols[i] = (size_t)lc;
 		r->ref_cols[i] = (size_t)rc;
-		if (L->rs->tables[ti].cols[lc].type.type !=
+		/* only declarations can contradict each other */
+		if (L->rs->tables[ti].cols[lc].declared &&
+		    L->rs->tables[rt].cols[rc].declared &&
+		    L->rs->tables[ti].cols[lc].type.type !=
 		    L->rs->tables[rt].cols[rc].type.type) {
 			diag_at(L, f, lp.line, lp.column,
 			    "type mismatch: %s.%s is %s but %s.%s is %s",

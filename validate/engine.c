@@ -1,9 +1,10 @@
 #include "bs.h"
 #include "engine.h"
 
-#include "csv.h"
 #include <pthread.h>
 #include <sys/resource.h>
+
+#include "csv.h"
 #include "rundir.h"
 #include "sha256.h"
 #include "workbook.h"
@@ -506,7 +507,7 @@ check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 		if (res != 0)
 			return 0;
 		if (!r->ncols)
-			return emit(E, r, "", "", 0, err);
+			return emit(E, r, "", NULL, 0, err);
 		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
 	}
 	case BS_RULE_ROWS:

@@ -573,15 +573,19 @@ write_manifest(struct ctx *c, int code, const char *sum_sha,
 	for (i = 0; i < c->in.n; i++) {
 		const struct vinput *v = &c->in.v[i];
 
-		if (!v->passes)
-			continue;
+		/* unread inputs too: their hash as the extract manifest has it */
 		bs_json_obj_begin(&j);
 		bs_json_kv_str(&j, "table", v->table);
 		bs_json_kv_str(&j, "path", v->path);
-		bs_json_kv_uint(&j, "rows", v->rows);
-		bs_json_kv_uint(&j, "bytes", v->bytes);
-		bs_json_kv_str(&j, "sha256", v->sha256);
-		bs_json_kv_bool(&j, "sha256_checked", v->expect_sha[0] != '\0');
+		bs_json_kv_bool(&j, "read", v->passes > 0);
+		if (v->passes) {
+			bs_json_kv_uint(&j, "rows", v->rows);
+			bs_json_kv_uint(&j, "bytes", v->bytes);
+			bs_json_kv_str(&j, "sha256", v->sha256);
+		} else {
+			bs_json_kv_str(&j, "sha256", v->expect_sha[0] ? v->expect_sha : NULL);
+		}
+		bs_json_kv_bool(&j, "sha256_checked", v->passes && v->expect_sha[0]);
 		bs_json_obj_end(&j);
 	}
 	bs_json_arr_end(&j);
