@@ -475,6 +475,17 @@ tally_all(struct ctx *c, struct tally **t, size_t *n, unsigned long *blocking)
 		if (!d->seen && d->disp == BS_DISP_FIXED)
 			tally_get(t, n, &alloc, d->owner ? d->owner : "(已关闭)", "-")->n[ST_FIXED]++;
 	}
+	if (*n > 1)
+		qsort(*t, *n, sizeof(**t), tally_cmp);
+}
+
+static int
+tally_cmp(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	int c = strcmp(x->owner, y->owner);
+
+	return c ? c : strcmp(x->severity, y->severity);
 }
 
 static void
