@@ -440,6 +440,15 @@ tally_get(struct tally **t, size_t *n, size_t *alloc, const char *owner,
 	return &(*t)[(*n)++];
 }
 
+static int
+tally_cmp(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	int c = strcmp(x->owner, y->owner);
+
+	return c ? c : strcmp(x->severity, y->severity);
+}
+
 /* Count problems per owner/severity by state; *blocking = open errors. */
 static void
 tally_all(struct ctx *c, struct tally **t, size_t *n, unsigned long *blocking)
@@ -477,15 +486,6 @@ tally_all(struct ctx *c, struct tally **t, size_t *n, unsigned long *blocking)
 	}
 	if (*n > 1)
 		qsort(*t, *n, sizeof(**t), tally_cmp);
-}
-
-static int
-tally_cmp(const void *a, const void *b)
-{
-	const struct tally *x = a, *y = b;
-	int c = strcmp(x->owner, y->owner);
-
-	return c ? c : strcmp(x->severity, y->severity);
 }
 
 static void
