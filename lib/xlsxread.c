@@ -1188,9 +1188,14 @@ bs_xlsx_rows_open(struct bs_xlsx *x, const char *name,
 		struct bs_buf names = BS_BUF_INIT(0);
 		int rc;
 
-		for (size_t k = 0; k < x->nsheet; k++)
+		for (size_t k = 0; k < x->nsheet; k++) {
+			if (names.len > 512) {
+				bs_buf_adds(&names, ", ...");
+				break;
+			}
 			bs_buf_addf(&names, "%s'%s'", k ? ", " : "",
 			    x->sheet[k].name);
+		}
 		*rp = NULL;
 		rc = bs_err_set(err, BS_EXIT_DATAERR,
 		    "%s: no sheet named '%s' (sheets: %s)", x->path, name,
