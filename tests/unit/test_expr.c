@@ -84,7 +84,7 @@ resolve(void *ctx, const char *name, size_t len, size_t *index,
 	return -1;
 }
 
-static const struct bs_expr_env env = { resolve, NULL, NULL };
+static const struct bs_expr_env env = { resolve, NULL, NULL, NULL };
 
 /* Fill fields/lens from "name=value" strings. */
 static void
