@@ -1767,9 +1767,9 @@ static int
 ensure_built(struct eng *E, size_t li, struct bs_err *err)
 {
 	const struct bs_rlookup *lk = &E->rs->lookups[li];
-	size_t nl = E->rs->nlookups, j, nfill;
+	size_t nl = E->rs->nlookups, j, nfill, nbuild = 0;
 	unsigned char *need;
-	size_t *fill;
+	size_t *fill, *build;
 	int rc;
 
 	if (E->lk[li].built)
@@ -1797,11 +1797,32 @@ ensure_built(struct eng *E, size_t li, struct bs_err *err)
 			free(need);
 			return -1;
 		}
+	/* the same pass builds the table's other lookups that can be built now */
+	build = bs_xcalloc(nl ? nl : 1, sizeof(size_t));
+	build[nbuild++] = li;
+	for (j = 0; j < nl; j++) {
+		size_t k;
+
+		if (j == li || !E->lk[j].active || E->lk[j].built ||
+		    E->rs->lookups[j].table != lk->table || E->lk[j].dep[li])
+			continue;
+		for (k = 0; k < nl; k++)
+			if (E->lk[j].dep[k] && E->rs->lookups[k].home == lk->table &&
+			    !E->lk[k].built)
+				break;
+		if (k < nl)
+			continue;
+		for (k = 0; k < nl; k++)
+			if (E->lk[j].dep[k] && E->rs->lookups[k].home == lk->table)
+				need[k] = 1;
+		build[nbuild++] = j;
+	}
 	fill = bs_xcalloc(nl ? nl : 1, sizeof(size_t));
 	nfill = fill_list(E, lk->table, need, fill);
 	bs_debug("pass over %s for lookup %s", E->rs->tables[lk->table].name, lk->name);
-	rc = pass(E, lk->table, 0, NULL, 0, fill, nfill, &li, 1, err);
+	rc = pass(E, lk->table, 0, NULL, 0, fill, nfill, build, nbuild, err);
 	free(fill);
+	free(build);
 	free(need);
 	if (rc == 0)
 		note_memory(E);
