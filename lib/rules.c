@@ -632,7 +632,10 @@ compile_expr(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
 	if (!e) {
 		struct bs_rpos p = scalar_pos(f, n, pos.line, pos.column);
 
-		diag_at(L, f, p.line, p.column, "%s", err.msg);
+		diag_at(L, f, p.line, p.column, "%s%s", err.msg,
+		    !L->rs->regions && strstr(err.msg, "2260") ?
+		    " (it is rules/ref/gb2260.csv: the ref/ folder beside the rule "
+		    "file's folder, or the installed one)" : "");
 	}
 	return e;
 }
@@ -987,19 +990,25 @@ note_ref(struct bs_rules *rs, const char *name, const char *path, const char *ve
 	r->version = bs_xstrdup(version);
 }
 
+/* in: {ref: NAME[, column: COL]}: the values of one column of NAME.csv. */
 static int
-load_ref(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
+load_ref(struct loader *L, struct rfile *f, yaml_node_t *n, yaml_node_t *cn,
+    struct bs_rule *r)
 {
-	static const char *const code[] = { "code" };
-	const char *name = scalar(n), *q;
+	const char *name = scalar(n), *q, *col = cn ? scalar(cn) : NULL;
 	struct bs_buf tried = BS_BUF_INIT(0);
 	struct bs_err err = BS_ERR_INIT;
 	struct bs_refcsv rc;
 	char *file, *path, *version;
+	size_t ci = 0;
 	int k;
 
 	if (!name || !*name) {
 		diag(L, f, n, "'ref' must name a reference list");
+		return -1;
+	}
+	if (cn && (!col || !*col)) {
+		diag(L, f, cn, "'column' must name a column of the reference list");
 		return -1;
 	}
 	for (q = name; *q; q++)
@@ -1019,14 +1028,31 @@ load_ref(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
 	}
 	bs_buf_release(&tried);
 	if (bs_refcsv_open(&rc, path, &err) < 0 ||
-	    bs_refcsv_header(&rc, code, 1, &err) < 0) {
+	    bs_refcsv_header(&rc, NULL, 0, &err) < 0) {
 		diag(L, f, n, "reference list '%s': %s", name, err.msg);
 		bs_refcsv_close(&rc);
 		free(path);
 		return -1;
 	}
+	if (col) {
+		struct bs_buf have = BS_BUF_INIT(0);
+
+		for (ci = 0; ci < rc.nfield; ci++)
+			if (!strcmp(rc.field[ci], col))
+				break;
+		if (ci == rc.nfield) {
+			for (ci = 0; ci < rc.nfield; ci++)
+				bs_buf_addf(&have, "%s%s", ci ? ", " : "", rc.field[ci]);
+			diag(L, f, cn, "reference list '%s' has no column '%s' (it has %s)",
+			    name, col, bs_buf_str(&have));
+			bs_buf_release(&have);
+			bs_refcsv_close(&rc);
+			free(path);
+			return -1;
+		}
+	}
 	while ((k = bs_refcsv_next(&rc, &err)) == 1)
-		bs_keyset_add(&r->in, rc.field[0], strlen(rc.field[0]), NULL);
+		bs_keyset_add(&r->in, rc.field[ci], strlen(rc.field[ci]), NULL);
 	bs_refcsv_close(&rc);
 	if (k < 0) {
 		diag(L, f, n, "reference list '%s': %s", name, err.msg);
@@ -1048,7 +1074,7 @@ load_ref(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
 static int
 parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
 {
-	static const char *const keys[] = { "ref", NULL };
+	static const char *const keys[] = { "ref", "column", NULL };
 	size_t i;
 
 	bs_keyset_init(&r->in, 0);
@@ -1061,7 +1087,7 @@ parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
 			diag(L, f, n, "'in' takes a list of values or {ref: NAME}");
 			return -1;
 		}
-		return load_ref(L, f, ref, r);
+		return load_ref(L, f, ref, bs_yaml_get(&f->y, n, "column"), r);
 	}
 	if (n->type != YAML_SEQUENCE_NODE || !bs_yaml_len(n)) {
 		diag(L, f, n, "'in' takes a list of values, e.g. ['01', '02'], or "
@@ -1836,22 +1862,36 @@ phase2(struct loader *L, struct rfile *f)
 		parse_rule(L, f, bs_yaml_item(&f->y, rn, i));
 }
 
+/*
+ * The GB/T 2260 list for the region functions: the shared one, in the ref/
+ * folder beside the first rule file's folder (rules/ref/ for a file in
+ * rules/<report>/), else in the installed rules/ref/.  A report's own
+ * ref/gb2260.csv is a list for 'in' like any other.
+ */
 static void
 load_regions(struct loader *L)
 {
-	struct bs_buf tried = BS_BUF_INIT(0);
 	struct bs_err err = BS_ERR_INIT;
+	const char *const *d;
 	size_t i;
+	char *p = NULL;
 
-	for (i = 0; i < L->nf && !L->rs->regions_path; i++)
-		if (L->f[i].usable) {
-			L->rs->regions_path = find_ref(L, &L->f[i], "gb2260.csv", &tried);
-			break;
-		}
-	bs_buf_release(&tried);
-	if (!L->rs->regions_path)
+	for (i = 0; i < L->nf && !L->f[i].usable; i++)
+		;
+	if (i == L->nf)
 		return;
-	if (bs_region_list_load(&L->rs->regions, L->rs->regions_path, &err) < 0) {
+	p = bs_xasprintf("%s/../ref/gb2260.csv", L->f[i].dir);
+	for (d = L->o->ref_dirs; access(p, F_OK) != 0; d++) {
+		free(p);
+		p = NULL;
+		if (!d || !*d)
+			break;
+		p = bs_xasprintf("%s/gb2260.csv", *d);
+	}
+	if (!p)
+		return;
+	L->rs->regions_path = p;
+	if (bs_region_list_load(&L->rs->regions, p, &err) < 0) {
 		diag_raw(L, SIZE_MAX, err.msg);
 		L->rs->regions = NULL;
 	}

@@ -123,7 +123,8 @@ static const char good[] =
     "      tolerance: 0.01\n"
     "      compare: '<='\n"
     "      groups: matched\n"
-    "  - {id: R041, severity: error, message: m, reconcile: {count: rows, against: {table: org, count: org_code}}}\n";
+    "  - {id: R041, severity: error, message: m, reconcile: {count: rows, against: {table: org, count: org_code}}}\n"
+    "  - {id: R042, severity: error, message: m, column: status, in: {ref: bad, column: code}}\n";
 
 static const char coverage[] =
     "table: coverage\n"
@@ -148,7 +149,7 @@ test_every_check_kind(void **state)
 	assert_string_equal(d, "");
 	free(d);
 	assert_int_equal(rc, 0);
-	assert_int_equal(rs.nrules, 12);
+	assert_int_equal(rs.nrules, 13);
 	pt = bs_rules_table(&rs, "policy");
 	ot = bs_rules_table(&rs, "org");
 	ct = bs_rules_table(&rs, "coverage");
@@ -216,9 +217,12 @@ test_every_check_kind(void **state)
 	assert_non_null(r->in_ref);
 	assert_true(bs_rule_in(r, "02", 2));
 	assert_false(bs_rule_in(r, "one", 3));
-	assert_int_equal(rs.nrefs, 1);
+	assert_int_equal(rs.nrefs, 2);
 	assert_string_equal(rs.refs[0].name, "codes");
 	assert_true(!strncmp(rs.refs[0].version, "sha256:", 7));
+	r = rule(&rs, "R042");
+	assert_true(bs_rule_in(r, "1", 1));
+	assert_false(bs_rule_in(r, "x", 1));
 	r = rule(&rs, "R037");
 	assert_int_equal(r->kind, BS_RULE_PATTERN);
 	assert_true(bs_rule_match(r, "P123", 4));
@@ -287,7 +291,7 @@ test_broken_file(void **state)
 	    "  - {id: B9, message: m, unique: s, colour: red}\n"
 	    "  - {id: C1, severity: error, message: m, reconcile: {sum: s, against: {table: org, count: rows}}}\n"
 	    "  - {id: C2, severity: error, message: m, reconcile: {sum: n, group_by: [s], against: {table: org, count: rows}, tolerance: -1}}\n"
-	    "  - {id: C3, severity: error, message: m, column: s, in: {ref: bad}}\n");
+	    "  - {id: C3, severity: error, message: m, column: s, in: {ref: bad, column: nosuch}}\n");
 	d = load(&rs, &rc, "broken.rules.yaml", NULL);
 	assert_string_equal(d,
 	    "broken.rules.yaml:3:1: unknown key 'colour'\n"
@@ -318,7 +322,7 @@ test_broken_file(void **state)
 	    "broken.rules.yaml:25:60: type mismatch: 'sum' needs a number, not text (declare the column's type in columns:)\n"
 	    "broken.rules.yaml:26:87: 'group_by' has 1 column here and 0 in 'against'\n"
 	    "broken.rules.yaml:26:125: 'tolerance' must be a number, 0 or more (e.g. 0.01)\n"
-	    "broken.rules.yaml:27:64: reference list 'bad': ./ref/bad.csv:1: header must start with 'code'\n");
+	    "broken.rules.yaml:27:77: reference list 'bad' has no column 'nosuch' (it has name, code)\n");
 	free(d);
 	assert_int_equal(rc, -1);
 	assert_int_equal(rs.nrules, 0);
