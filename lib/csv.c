@@ -269,6 +269,69 @@ parse(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
 	return 0;
 }
 
+/*
+ * The common case without libcsv: a whole line (s[0, n) then LF) that
+ * starts a record and holds no quote is a record of unquoted fields, split
+ * at the commas; an empty one is a NULL (CSV_EMPTY_IS_NULL).  libcsv,
+ * which goes byte by byte through callbacks, would find the same fields:
+ * this only makes the common case several times faster.
+ */
+static int
+split_line(struct bs_csv_reader *r, const char *s, size_t n,
+    struct bs_err *err)
+{
+	const char *end = s + n, *c;
+
+	r->row_ended = 1;
+	/*
+	 * Fastest: copy the line once and turn its commas into NULs.  Any
+	 * limit reached falls back to field by field, which says which.
+	 */
+	if (r->nf == 0 && r->data.len == 0 && n + 2 <= r->data.max &&
+	    (r->data.alloc > n + 2 || bs_buf_grow(&r->data, n + 2) == 0)) {
+		char *d = r->data.buf, *p = d, *dend = d + n, *q;
+		size_t nf = 0;
+
+		memcpy(d, s, n);
+		*dend = '\0';
+		for (;;) {
+			q = memchr(p, ',', (size_t)(dend - p));
+			if (!q)
+				q = dend;
+			if (nf == r->opts.max_fields ||
+			    (size_t)(q - p) > r->opts.max_field)
+				break;
+			BS_ALLOC_GROW(r->f, nf + 1, r->af);
+			r->f[nf].off = q == p ? BS_CSV_NULL_OFF : (size_t)(p - d);
+			r->f[nf].len = (size_t)(q - p);
+			nf++;
+			*q = '\0';
+			if (q == dend) {
+				r->nf = nf;
+				r->data.len = n + 1;
+				d[n + 1] = '\0';
+				row_cb('\n', r);
+				return 0;
+			}
+			p = q + 1;
+		}
+		bs_buf_reset(&r->data);
+	}
+	for (;;) {
+		c = memchr(s, ',', (size_t)(end - s));
+		if (!c)
+			c = end;
+		field_cb(c == s ? NULL : (void *)(uintptr_t)s, (size_t)(c - s), r);
+		if (r->cb_err)
+			return cb_failure(r, err);
+		if (c == end)
+			break;
+		s = c + 1;
+	}
+	row_cb('\n', r);
+	return 0;
+}
+
 /* Feed one segment: s[0, n), n > 0, no CR or LF before s[n - 1]. */
 static int
 feed(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
@@ -287,7 +350,11 @@ feed(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
 			return utf8_failure(r, err);
 		}
 	}
-	if (parse(r, s, n, err) < 0)
+	if (!r->rec_started && n > 1 && last == '\n' && r->parser->pstate == 0 &&
+	    !memchr(s, '"', n - 1)) {
+		if (split_line(r, s, n - 1, err) < 0)
+			return -1;
+	} else if (parse(r, s, n, err) < 0)
 		return -1;
 	if (r->row_ended) {
 		r->rec_started = 0;
