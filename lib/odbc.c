@@ -461,6 +461,85 @@ bs_db_query1(struct bs_db *db, const char *sql, size_t n,
 	return 0;
 }
 
+/* Column col of the current row into val (reset first); *null for NULL. */
+static int
+get_text(struct bs_db *db, SQLHSTMT st, SQLUSMALLINT col, struct bs_buf *val,
+    int *null, struct bs_err *err)
+{
+	bs_buf_reset(val);
+	*null = 0;
+	for (;;) {
+		char chunk[4096];
+		SQLLEN got = 0;
+		SQLRETURN r = SQLGetData(st, col, SQL_C_CHAR, chunk, sizeof(chunk), &got);
+
+		if (r == SQL_NO_DATA)
+			return 0;
+		if (!SQL_SUCCEEDED(r))
+			return bs_db_fail(err, SQL_HANDLE_STMT, st, 0,
+			    "%s: cannot read value", db->label);
+		if (got == SQL_NULL_DATA) {
+			*null = 1;
+			return 0;
+		}
+		if (got == SQL_NO_TOTAL || got >= (SQLLEN)sizeof(chunk))
+			bs_buf_add(val, chunk, sizeof(chunk) - 1);
+		else
+			bs_buf_add(val, chunk, (size_t)got);
+		if (r == SQL_SUCCESS)
+			return 0;
+	}
+}
+
+int
+bs_db_query_rows(struct bs_db *db, const char *sql, size_t n,
+    const char *const *params, size_t ncols,
+    int (*row)(void *ctx, const char *const *vals, struct bs_err *err),
+    void *ctx, struct bs_err *err)
+{
+	SQLHSTMT st;
+	SQLLEN *ind = bs_xcalloc(n + 1, sizeof(SQLLEN));
+	struct bs_buf val[BS_DB_ROW_COLS];
+	const char *vals[BS_DB_ROW_COLS];
+	SQLRETURN r;
+	size_t i;
+	int rc = -1, null;
+
+	if (ncols > BS_DB_ROW_COLS)
+		return bs_err_set(err, BS_EXIT_SOFTWARE, "bs_db_query_rows: %zu columns",
+		    ncols);
+	for (i = 0; i < BS_DB_ROW_COLS; i++)
+		val[i] = (struct bs_buf)BS_BUF_INIT(0);
+	if (prepare_bind(db, &st, sql, n, params, ind, err) < 0) {
+		free(ind);
+		return -1;
+	}
+	for (;;) {
+		r = SQLFetch(st);
+		if (r == SQL_NO_DATA) {
+			rc = 0;
+			break;
+		}
+		if (!SQL_SUCCEEDED(r)) {
+			bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: fetch failed",
+			    db->label);
+			break;
+		}
+		for (i = 0; i < ncols; i++) {
+			if (get_text(db, st, (SQLUSMALLINT)(i + 1), &val[i], &null, err) < 0)
+				break;
+			vals[i] = null ? NULL : bs_buf_str(&val[i]);
+		}
+		if (i < ncols || row(ctx, vals, err) < 0)
+			break;
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(ind);
+	for (i = 0; i < BS_DB_ROW_COLS; i++)
+		bs_buf_release(&val[i]);
+	return rc;
+}
+
 int
 bs_db_begin(struct bs_db *db, struct bs_err *err)
 {
