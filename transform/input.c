@@ -1,0 +1,357 @@
+#include "bs.h"
+#include "input.h"
+#include "workspace.h"
+
+#include <dirent.h>
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? bs_xstrdup(s) : NULL;
+}
+
+static void
+add_table(struct tf_input *in, const char *table, const char *path,
+    const char *sha, const struct bs_jval *rows)
+{
+	struct tf_table_in *t;
+
+	in->t = bs_xreallocarray(in->t, in->nt + 1, sizeof(*in->t));
+	t = &in->t[in->nt++];
+	memset(t, 0, sizeof(*t));
+	t->table = bs_xstrdup(table);
+	t->path = bs_xstrdup(path);
+	t->sha256 = dup_or_null(sha);
+	if (rows && rows->type == BS_JNUM) {
+		t->rows = strtoull(rows->s, NULL, 10);
+		t->have_rows = 1;
+	}
+}
+
+/* "policy.csv" -> "policy"; NULL if the name is not a CSV file. */
+static char *
+table_of(const char *name)
+{
+	const char *b = strrchr(name, '/');
+	size_t n;
+
+	b = b ? b + 1 : name;
+	n = strlen(b);
+	if (n <= 4 || strcmp(b + n - 4, ".csv") != 0)
+		return NULL;
+	return bs_xstrndup(b, n - 4);
+}
+
+/* The outputs[] of an extract manifest, files in dir. */
+static int
+extract_outputs(struct tf_input *in, const struct bs_jval *m, const char *dir,
+    const char *what, struct bs_err *err)
+{
+	const struct bs_jval *outs = bs_jget(m, "outputs");
+	size_t i;
+
+	if (!outs || outs->type != BS_JARR)
+		return bs_err_set(err, BS_EXIT_DATAERR,
+		    "%s: the manifest lists no outputs", what);
+	for (i = 0; i < outs->n; i++) {
+		const struct bs_jval *o = &outs->items[i];
+		const char *name = bs_jget_str(o, "name");
+		char *t = name ? table_of(name) : NULL, *path;
+
+		if (!t)
+			continue;
+		path = bs_path_join(dir, name);
+		add_table(in, t, path, bs_jget_str(o, "sha256"), bs_jget(o, "rows"));
+		free(path);
+		free(t);
+	}
+	return 0;
+}
+
+static int
+load_json(const char *dir, struct bs_jval **m, char sha[BS_SHA256_HEX],
+    struct bs_err *err)
+{
+	char *mf = bs_xasprintf("%s/manifest.json", dir);
+	int rc;
+
+	if (access(mf, F_OK) != 0) {
+		rc = bs_err_set(err, BS_EXIT_NOINPUT,
+		    "'%s' is not a finished run (it has no manifest.json)", dir);
+		free(mf);
+		return rc;
+	}
+	rc = sha ? bs_sha256_file(mf, sha, NULL, err) : 0;
+	if (rc == 0)
+		rc = bs_json_load(mf, m, err);
+	free(mf);
+	return rc;
+}
+
+/* The directory a validation manifest says it read, or NULL. */
+static const struct bs_jval *
+source_of(const struct bs_jval *m)
+{
+	static const char *const keys[] = { "input", "extract_run", "input_run" };
+	size_t i;
+
+	for (i = 0; i < BS_ARRAY_SIZE(keys); i++) {
+		const struct bs_jval *s = bs_jget(m, keys[i]);
+
+		if (s && s->type == BS_JOBJ && bs_jget_str(s, "path"))
+			return s;
+	}
+	return NULL;
+}
+
+static int
+validate_inputs(struct tf_input *in, const struct bs_jval *m, struct bs_err *err)
+{
+	const struct bs_jval *src = source_of(m), *ins = bs_jget(m, "inputs");
+	const char *base = src ? bs_jget_str(src, "path") : bs_jget_str(m, "input_dir");
+	size_t i;
+
+	if (src) {
+		in->source_dir = bs_xstrdup(bs_jget_str(src, "path"));
+		in->source_run = dup_or_null(bs_jget_str(src, "run_id"));
+	}
+	if (ins && ins->type == BS_JARR) {
+		for (i = 0; i < ins->n; i++) {
+			const struct bs_jval *o = &ins->items[i];
+			const char *path = bs_jget_str(o, "path");
+			const char *name = bs_jget_str(o, "name");
+			const char *table = bs_jget_str(o, "table");
+			char *t, *p;
+
+			if (!path && !name)
+				continue;
+			p = path ? bs_xstrdup(path) :
+			    base ? bs_path_join(base, name) : bs_path_join(in->dir, name);
+			t = table ? bs_xstrdup(table) : table_of(p);
+			if (t)
+				add_table(in, t, p, bs_jget_str(o, "sha256"), bs_jget(o, "rows"));
+			free(t);
+			free(p);
+		}
+		return 0;
+	}
+	if (!src)
+		return bs_err_set(err, BS_EXIT_DATAERR,
+		    "%s/manifest.json: a validation run that names neither its inputs "
+		    "nor the extract run it read", in->dir);
+	{
+		struct bs_jval *em = NULL;
+		int rc = load_json(in->source_dir, &em, NULL, err);
+
+		if (rc == 0)
+			rc = extract_outputs(in, em, in->source_dir, in->source_dir, err);
+		bs_jval_free(em);
+		return rc;
+	}
+}
+
+int
+tf_input_load(struct tf_input *in, const char *dir, struct bs_err *err)
+{
+	struct bs_jval *m = NULL;
+	const char *prog;
+	const struct bs_jval *rep;
+	int rc = -1;
+
+	memset(in, 0, sizeof(*in));
+	in->dir = bs_realpath(dir, err);
+	if (!in->dir)
+		return -1;
+	if (load_json(in->dir, &m, in->manifest_sha, err) < 0)
+		goto done;
+	prog = bs_jget_str(m, "program");
+	in->program = dup_or_null(prog);
+	in->run_id = dup_or_null(bs_jget_str(m, "run_id"));
+	in->filing = dup_or_null(bs_jget_str(m, "filing"));
+	in->period = dup_or_null(bs_jget_str(bs_jget(m, "params"), "period"));
+	in->org = dup_or_null(bs_jget_str(bs_jget(m, "derived_params"),
+	    "institution_code"));
+	rep = bs_jget(m, "report");
+	if (rep && rep->type == BS_JOBJ) {
+		in->report = dup_or_null(bs_jget_str(rep, "name"));
+		in->report_path = dup_or_null(bs_jget_str(rep, "path"));
+	} else if (bs_jstr(rep)) {
+		in->report = bs_xstrdup(bs_jstr(rep));
+	}
+	if (!in->period && in->filing && strchr(in->filing, '/'))
+		in->period = bs_xstrdup(strrchr(in->filing, '/') + 1);
+	if (prog && !strcmp(prog, "baosong-extract")) {
+		rc = extract_outputs(in, m, in->dir, in->dir, err);
+	} else if (prog && !strcmp(prog, "baosong-validate")) {
+		rc = validate_inputs(in, m, err);
+	} else {
+		rc = bs_err_set(err, BS_EXIT_DATAERR,
+		    "'%s' is a run of %s, not of baosong-extract or baosong-validate",
+		    in->dir, prog ? prog : "an unknown program");
+	}
+done:
+	bs_jval_free(m);
+	if (rc < 0)
+		tf_input_release(in);
+	return rc;
+}
+
+void
+tf_input_release(struct tf_input *in)
+{
+	size_t i;
+
+	if (!in)
+		return;
+	for (i = 0; i < in->nt; i++) {
+		free(in->t[i].table);
+		free(in->t[i].path);
+		free(in->t[i].sha256);
+	}
+	free(in->t);
+	free(in->dir);
+	free(in->program);
+	free(in->run_id);
+	free(in->filing);
+	free(in->period);
+	free(in->org);
+	free(in->report);
+	free(in->report_path);
+	free(in->source_run);
+	free(in->source_dir);
+	memset(in, 0, sizeof(*in));
+}
+
+const struct tf_table_in *
+tf_input_table(const struct tf_input *in, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < in->nt; i++)
+		if (!strcmp(in->t[i].table, table))
+			return &in->t[i];
+	return NULL;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+int
+tf_find_validation(const char *runs_dir, const char *filing, char **dir,
+    struct bs_err *err)
+{
+	DIR *d = opendir(runs_dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, alloc = 0, i;
+	int rc = 1;
+
+	*dir = NULL;
+	if (!d) {
+		if (errno == ENOENT)
+			return 1;
+		return bs_err_set(err, BS_EXIT_IOERR, "cannot read '%s': %s", runs_dir,
+		    strerror(errno));
+	}
+	while ((e = readdir(d)) != NULL) {
+		/* finished runs only: temporaries start with ".tmp-" */
+		if (e->d_name[0] == '.' || !strstr(e->d_name, "-validate-"))
+			continue;
+		BS_ALLOC_GROW(names, n + 1, alloc);
+		names[n++] = bs_xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), newest_first);
+	for (i = 0; i < n && rc == 1; i++) {
+		char *p = bs_xasprintf("%s/%s", runs_dir, names[i]);
+		struct bs_jval *m = NULL;
+		struct bs_err e2 = BS_ERR_INIT;
+
+		if (load_json(p, &m, NULL, &e2) == 0 &&
+		    bs_jget_str(m, "program") &&
+		    !strcmp(bs_jget_str(m, "program"), "baosong-validate") &&
+		    bs_jget_str(m, "filing") && !strcmp(bs_jget_str(m, "filing"), filing)) {
+			*dir = p;
+			p = NULL;
+			rc = 0;
+		}
+		bs_jval_free(m);
+		free(p);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* ------------------------------------------------------------ hashed reads */
+
+static ssize_t
+hashed_read(void *cookie, char *buf, size_t n)
+{
+	struct tf_hashed *hf = cookie;
+	ssize_t r;
+
+	do
+		r = read(hf->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r > 0) {
+		bs_sha256_update(&hf->h, buf, (size_t)r);
+		hf->bytes += (unsigned long long)r;
+	}
+	return r;
+}
+
+static int
+hashed_close(void *cookie)
+{
+	struct tf_hashed *hf = cookie;
+	int rc = close(hf->fd);
+
+	if (hf->hashing)
+		bs_sha256_release(&hf->h);
+	hf->hashing = 0;
+	hf->fd = -1;
+	return rc;
+}
+
+FILE *
+tf_hashed_open(struct tf_hashed *hf, const char *path, struct bs_err *err)
+{
+	static const cookie_io_functions_t io = { hashed_read, NULL, NULL,
+		hashed_close };
+	FILE *fp;
+
+	memset(hf, 0, sizeof(*hf));
+	hf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (hf->fd < 0) {
+		bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT : BS_EXIT_IOERR,
+		    "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	bs_sha256_init(&hf->h);
+	hf->hashing = 1;
+	fp = fopencookie(hf, "r", io);
+	if (!fp) {
+		hashed_close(hf);
+		bs_err_set(err, BS_EXIT_OSERR, "fopencookie: %s", strerror(errno));
+		return NULL;
+	}
+	/* the CSV reader asks for 64 KiB at a time: no second buffer */
+	setvbuf(fp, NULL, _IONBF, 0);
+	return fp;
+}
+
+void
+tf_hashed_finish(struct tf_hashed *hf, char hex[BS_SHA256_HEX])
+{
+	if (hf->hashing) {
+		bs_sha256_final_hex(&hf->h, hex);
+		hf->hashing = 0;
+	} else {
+		hex[0] = '\0';
+	}
+}

@@ -1,0 +1,74 @@
+/*
+ * input.h - what baosong-transform reads: a finished run directory (an
+ * extract run, or a validation run and the extract run it validated), its
+ * CSV files with the SHA-256 its manifest recorded, and a reader that
+ * hashes a file while it is read so that the check costs no second pass.
+ *
+ * Manifests understood:
+ *   baosong-extract   outputs[] {name, rows, sha256}; filing; params.period;
+ *                     derived_params.institution_code; report {name, path}
+ *   baosong-validate  inputs[] {table?, name?, path?, rows?, sha256}, with
+ *                     a relative name resolved against input.path (or
+ *                     extract_run.path, input_dir); or, without inputs[],
+ *                     the extract run named by input / extract_run {path}
+ *                     (its outputs); filing, params.period as above
+ */
+#ifndef TF_INPUT_H
+#define TF_INPUT_H
+
+#include "json.h"
+#include "sha256.h"
+
+struct tf_table_in {
+	char *table;		/* "policy" */
+	char *path;		/* absolute path of the CSV */
+	char *sha256;		/* as recorded, or NULL */
+	unsigned long long rows;	/* as recorded */
+	int have_rows;
+};
+
+struct tf_input {
+	char *dir;		/* the run directory (absolute) */
+	char manifest_sha[BS_SHA256_HEX];
+	char *program;		/* "baosong-extract", "baosong-validate" */
+	char *run_id;
+	char *filing;		/* may be NULL */
+	char *period;		/* may be NULL */
+	char *org;		/* institution code recorded, may be NULL */
+	char *report;		/* report name, may be NULL */
+	char *report_path;	/* report folder, may be NULL */
+	char *source_run;	/* validate: the extract run's id, else NULL */
+	char *source_dir;	/* validate: the extract run's directory */
+	struct tf_table_in *t;
+	size_t nt;
+};
+
+/* Read dir/manifest.json and resolve the CSV files.  66 missing, 65 bad. */
+int tf_input_load(struct tf_input *in, const char *dir, struct bs_err *err);
+void tf_input_release(struct tf_input *in);
+const struct tf_table_in *tf_input_table(const struct tf_input *in,
+    const char *table);
+
+/*
+ * The newest finished run of baosong-validate for filing in runs_dir:
+ * *dir (malloc'd).  1 when there is none (not an error here: the caller
+ * says so), -1 with err on a read error.
+ */
+int tf_find_validation(const char *runs_dir, const char *filing, char **dir,
+    struct bs_err *err);
+
+/*
+ * A stdio stream over path that feeds every byte read to a SHA-256.
+ * tf_hashed_finish() gives the hex digest and byte count once the reader
+ * has reached the end; tf_hashed_close() closes the stream.
+ */
+struct tf_hashed {
+	int fd;
+	struct bs_sha256 h;
+	unsigned long long bytes;
+	int hashing;
+};
+FILE *tf_hashed_open(struct tf_hashed *hf, const char *path, struct bs_err *err);
+void tf_hashed_finish(struct tf_hashed *hf, char hex[BS_SHA256_HEX]);
+
+#endif
