@@ -26,6 +26,17 @@
  * ASCII (0x00..0x7F) is the same bytes in all three encodings, so pure
  * ASCII text never needs iconv: bs_ascii() finds it fast.
  *
+ * Speed.  Calling iconv for every value or line costs more than all the
+ * rest of a transform, so each encoder keeps what iconv answered: the
+ * first character of a block of 256 Basic Multilingual Plane code points
+ * has iconv convert the whole block once (about 0.1 ms), and from then on
+ * those characters are a table lookup, refused exactly when iconv refused
+ * them.  Characters beyond the BMP (GB18030's four-byte plane, e.g.
+ * Extension B) go to iconv one by one.  Decoders do the same per lead
+ * byte for two-byte sequences.  iconv stays the only source of truth;
+ * tests/unit/test_encode.c checks the tables against it for every code
+ * point.
+ *
  * Ownership: struct bs_encoder / bs_decoder live in caller storage;
  * *_open() allocates the iconv descriptor, *_close() frees it (and accepts
  * a zeroed or closed struct).  One descriptor must not be used by two
@@ -93,9 +104,15 @@ int bs_enc_trail_byte(enum bs_enc e, unsigned char b);
 long bs_enc_byte_in_char(enum bs_enc e, const char *t, size_t n,
     unsigned char b);
 
+struct bs_enc_block;
+struct bs_dec_row;
+
 struct bs_encoder {
 	enum bs_enc enc;
 	void *cd;		/* iconv_t UTF-8 -> enc; NULL for UTF-8 */
+	struct bs_enc_block *blk[256];	/* BMP, per high byte; built lazily */
+	unsigned char watch[2];	/* bytes refused inside a character */
+	int nwatch;
 };
 
 /*
@@ -106,12 +123,20 @@ int bs_encoder_open(struct bs_encoder *e, enum bs_enc enc, struct bs_err *err);
 void bs_encoder_close(struct bs_encoder *e);
 
 /*
+ * From now on, treat a character whose encoding holds one of bytes[0,
+ * n) (n <= 2; ASCII, e.g. the delimiter) after its first byte as if the
+ * target could not hold it (bs_encode() returns 3).  n = 0 stops that.
+ */
+void bs_encoder_watch(struct bs_encoder *e, const char *bytes, size_t n);
+
+/*
  * Append the encoding of s[0, n) (UTF-8) to out.  Returns
  *   0  done;
  *   1  a character the target cannot hold: *bad = its offset in s;
  *   2  s is not valid UTF-8 there: *bad = offset of the bad byte;
+ *   3  a character whose encoding holds a watched byte: *bad = its offset;
  *  -1  out's cap reached (err: BS_EXIT_DATAERR);
- * and on 1 and 2 nothing is appended.  UTF-8 to UTF-8 is a copy (the text
+ * and on 1, 2 and 3 nothing is appended.  UTF-8 to UTF-8 is a copy (the text
  * is then checked for validity only with bs_utf8_char() by the caller:
  * this function trusts it, as the CSV reader validated it).
  */
@@ -121,6 +146,7 @@ int bs_encode(struct bs_encoder *e, const char *s, size_t n,
 struct bs_decoder {
 	enum bs_enc enc;
 	void *cd;		/* iconv_t enc -> UTF-8; NULL for UTF-8 */
+	struct bs_dec_row *row[128];	/* two-byte codes per lead byte */
 };
 
 int bs_decoder_open(struct bs_decoder *d, enum bs_enc enc, struct bs_err *err);

@@ -1,6 +1,7 @@
 #include "bs.h"
 #include "encode.h"
 
+#include <iconv.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -204,6 +205,93 @@ test_gb18030_round_trip(void **state)
 	bs_decoder_close(&d);
 }
 
+/* iconv straight, as the reference for the tables. */
+static int
+ref_iconv(const char *to, const char *from, const char *in, size_t n,
+    char *out, size_t *on)
+{
+	iconv_t cd = iconv_open(to, from);
+	char *ip = (char *)(uintptr_t)in, *op = out;
+	size_t il = n, ol = 16;
+	size_t r;
+
+	assert_true(cd != (iconv_t)-1);
+	r = iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	*on = (size_t)(op - out);
+	return r == (size_t)-1 || il ? -1 : 0;
+}
+
+/* The lookup tables say exactly what iconv says, for both encodings. */
+static void
+test_tables_match_iconv(void **state)
+{
+	static const enum bs_enc encs[] = { BS_ENC_GB18030, BS_ENC_GBK };
+	struct bs_err err = BS_ERR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < BS_ARRAY_SIZE(encs); i++) {
+		struct bs_encoder e;
+		struct bs_decoder d;
+		struct bs_buf a = BS_BUF_INIT(0);
+		iconv_t cd = iconv_open(bs_enc_name(encs[i]), "UTF-32LE");
+		iconv_t dc = iconv_open("UTF-8", bs_enc_name(encs[i]));
+		uint32_t cp;
+		unsigned lead, trail;
+
+		assert_true(cd != (iconv_t)-1 && dc != (iconv_t)-1);
+		assert_int_equal(bs_encoder_open(&e, encs[i], &err), 0);
+		assert_int_equal(bs_decoder_open(&d, encs[i], &err), 0);
+		for (cp = 0x80; cp < 0x10000; cp++) {
+			char u[4], want[16];
+			char *ip = (char *)&cp, *op = want;
+			size_t il = 4, ol = sizeof(want), un, bad;
+			int ok, rc;
+
+			if (cp >= 0xD800 && cp <= 0xDFFF)
+				continue;
+			ok = iconv(cd, &ip, &il, &op, &ol) != (size_t)-1;
+			if (!ok)
+				iconv(cd, NULL, NULL, NULL, NULL);
+			un = cp < 0x800 ? 2 : 3;
+			if (un == 2) {
+				u[0] = (char)(0xC0 | cp >> 6);
+				u[1] = (char)(0x80 | (cp & 0x3F));
+			} else {
+				u[0] = (char)(0xE0 | cp >> 12);
+				u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+				u[2] = (char)(0x80 | (cp & 0x3F));
+			}
+			bs_buf_reset(&a);
+			rc = bs_encode(&e, u, un, &a, &bad, &err);
+			if (ok != (rc == 0) || (ok && (a.len != (size_t)(op - want) ||
+			    memcmp(a.buf, want, a.len) != 0)))
+				fail_msg("%s: U+%04X differs from iconv",
+				    bs_enc_name(encs[i]), (unsigned)cp);
+		}
+		for (lead = 0x81; lead <= 0xFE; lead++)
+			for (trail = 0x40; trail <= 0xFE; trail++) {
+				char in[2] = { (char)lead, (char)trail }, want[16];
+				size_t wn, bad;
+				int ok = ref_iconv("UTF-8", bs_enc_name(encs[i]), in, 2,
+				    want, &wn) == 0, rc;
+
+				bs_buf_reset(&a);
+				rc = bs_decode(&d, in, 2, &a, &bad, &err);
+				if (ok != (rc == 0) || (ok && (a.len != wn ||
+				    memcmp(a.buf, want, wn) != 0)))
+					fail_msg("%s: %02X %02X decodes unlike iconv",
+					    bs_enc_name(encs[i]), lead, trail);
+			}
+		iconv_close(cd);
+		iconv_close(dc);
+		bs_buf_release(&a);
+		bs_encoder_close(&e);
+		bs_decoder_close(&d);
+	}
+}
+
 static void
 test_decode_errors(void **state)
 {
@@ -275,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_gb18030_round_trip),
+		cmocka_unit_test(test_tables_match_iconv),
 		cmocka_unit_test(test_decode_errors),
 		cmocka_unit_test(test_byte_in_char),
 	};
