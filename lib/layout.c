@@ -677,30 +677,61 @@ date_compile(struct bs_lay_datefmt *df, const char *src)
 			df->has_time = 1;
 		p += len;
 	}
+	df->ymd = df->n == 3 && df->op[0].tok == 'Y' && df->op[1].tok == 'M' &&
+	    df->op[2].tok == 'D';
 	return seen & tokbit('Y') ? 0 : -1;	/* YYYY at least */
+}
+
+/* 'YYYY-MM-DD' at s, a real date in 0001..9999: 0, else -1. */
+static int
+ymd_ok(const char *s)
+{
+	int y, m, d, i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return -1;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + s[3] - '0';
+	m = (s[5] - '0') * 10 + s[6] - '0';
+	d = (s[8] - '0') * 10 + s[9] - '0';
+	return y >= 1 && d >= 1 && d <= bs_date_days_in_month(y, m) ? 0 : -1;
 }
 
 int
 bs_lay_date_format(const struct bs_lay_datefmt *d, const char *s, size_t n,
     struct bs_buf *out)
 {
-	int32_t day;
 	struct bs_timestamp ts;
-	size_t i;
+	size_t i, len, total = 0;
+	char *o;
 
 	if (n == 10) {
-		if (bs_date_parse(s, n, &day) < 0)
+		if (ymd_ok(s) < 0)
 			return -1;
+		if (d->ymd && out->alloc - out->len > 8) {
+			o = out->buf + out->len;
+			memcpy(o, s, 4);
+			memcpy(o + 4, s + 5, 2);
+			memcpy(o + 6, s + 8, 2);
+			out->len += 8;
+			out->buf[out->len] = '\0';
+			return 0;
+		}
 	} else if (d->has_time && n >= 19) {
 		if (bs_ts_parse(s, n, &ts) < 0)
 			return -1;
 	} else {
 		return -1;
 	}
+	for (i = 0; i < d->n; i++)
+		total += d->op[i].tok == 0 ? d->op[i].len : d->op[i].tok == 'Y' ? 4 : 2;
+	if (bs_buf_grow(out, total) < 0)
+		return -1;
+	o = out->buf + out->len;
 	for (i = 0; i < d->n; i++) {
 		const char *src = d->op[i].lit;
-		size_t len = 2;
 
+		len = 2;
 		switch (d->op[i].tok) {
 		case 0: len = d->op[i].len; break;
 		case 'Y': src = s; len = 4; break;
@@ -710,9 +741,11 @@ bs_lay_date_format(const struct bs_lay_datefmt *d, const char *s, size_t n,
 		case 'm': src = n == 10 ? "00" : s + 14; break;
 		case 's': src = n == 10 ? "00" : s + 17; break;
 		}
-		if (bs_buf_add(out, src, len) < 0)
-			return -1;
+		memcpy(o, src, len);
+		o += len;
 	}
+	out->len += total;
+	out->buf[out->len] = '\0';
 	return 0;
 }
 
@@ -917,6 +950,11 @@ parse_field(struct ld *d, yaml_node_t *fe, yaml_node_t *n,
 		return -1;
 	if ((unsigned char)fl->pad < 0x20)
 		return bs_yaml_error(y, x, err, "pad: must be a printable character");
+	if (!fl->align_right && (fl->kind == BS_LAY_DECIMAL ||
+	    fl->kind == BS_LAY_INTEGER) && fl->pad != ' ')
+		return bs_yaml_error(y, x ? x : n, err,
+		    "a number aligned left can only be padded with spaces "
+		    "('%c' after the digits would change its value)", fl->pad);
 	{
 		long wn = enc_width(d, x ? x : n, f->enc, fl->null_text, err);
 

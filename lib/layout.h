@@ -152,6 +152,7 @@ enum bs_lay_quote { BS_LAY_QUOTE_ALL, BS_LAY_QUOTE_TEXT, BS_LAY_QUOTE_NEEDED };
 struct bs_lay_datefmt {
 	char *src;
 	int has_time;		/* uses HH, MI or SS */
+	int ymd;		/* exactly YYYYMMDD: the fast path */
 	size_t n;
 	struct {
 		int tok;	/* 0 literal, else 'Y' 'M' 'D' 'h' 'm' 's' */
