@@ -6,6 +6,7 @@
 #include "input.h"
 #include "ofile.h"
 #include "rundir.h"
+#include "sum.h"
 #include "verify.h"
 
 #if __has_include("expr.h")
@@ -121,7 +122,6 @@ struct em {
 	struct bs_encoder enc;
 	int have_enc;
 	unsigned char cls[256];	/* per byte: CLS_* */
-	int trail_risk;		/* delimiter/qualifier can be a second byte */
 	/* the row being built */
 	struct bs_buf line;	/* UTF-8 (delimited) */
 	struct bs_buf eline;	/* encoded */
@@ -133,6 +133,7 @@ struct em {
 	/* output */
 	struct bs_ofile of;
 	int of_open;
+	struct tf_verifier *ver;	/* reads the part back as it is written */
 	struct bs_buf batch;	/* encoded bytes not yet handed to of */
 	struct tf_part *part;	/* current */
 	unsigned long long part_lines;	/* lines in the part (header too) */
@@ -254,6 +255,19 @@ char_shown(const char *s, size_t n, char *buf, size_t size)
 
 /* --------------------------------------------------------------- formatting */
 
+/* bs_buf_add() without the call when there is room (the common case). */
+static inline void
+put(struct bs_buf *b, const char *s, size_t n)
+{
+	if (b->alloc - b->len > n) {
+		memcpy(b->buf + b->len, s, n);
+		b->len += n;
+		b->buf[b->len] = '\0';
+	} else {
+		bs_buf_add(b, s, n);
+	}
+}
+
 static int
 is_blank_at(const char *s, size_t n, size_t *k)
 {
@@ -330,15 +344,17 @@ fmt_number(struct em *m, struct cf *f, const char *s, size_t n,
 {
 	const struct bs_lay_field *lf = f->lf;
 	int scale = lf->kind == BS_LAY_DECIMAL ? lf->scale : 0;
-	struct bs_err e = BS_ERR_INIT;
+	struct bs_err e;	/* not zeroed whole: 2 KiB per value */
 	struct bs_dec d, r;
 	char buf[BS_DEC_STR_MAX], show[200];
 	size_t len;
 
 	if (canonical_number(s, n, scale)) {
-		bs_buf_add(out, s, n);
+		put(out, s, n);
 		return 0;
 	}
+	e.code = 0;
+	e.msg[0] = '\0';
 	if (bs_dec_parse(s, n, 0, &d, &e) < 0) {
 		refuse(m, f, "'%s' is not %s", shown(s, n, show, sizeof(show)),
 		    lf->kind == BS_LAY_DECIMAL ? "a decimal number" : "an integer");
@@ -368,10 +384,12 @@ static int
 eval_expr(struct em *m, struct cf *f, const char **s, size_t *n)
 {
 	struct bs_row row;
-	struct bs_err e = BS_ERR_INIT;
+	struct bs_err e;	/* not zeroed whole: 2 KiB per value */
 	size_t i, nf = bs_csv_header_count(&m->r);
 	int is_null = 0, rc;
 
+	e.code = 0;
+	e.msg[0] = '\0';
 	for (i = 0; i < nf; i++)
 		m->vals[i] = bs_csv_field(&m->r, i, &m->lens[i]);
 	row.n = nf;
@@ -423,7 +441,7 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 	}
 	*was_null = !s;
 	if (!s) {
-		bs_buf_adds(out, lf->null_text);
+		put(out, lf->null_text, strlen(lf->null_text));
 		return 0;
 	}
 	if (lf->trim)
@@ -441,7 +459,7 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 	}
 	switch (lf->kind) {
 	case BS_LAY_TEXT:
-		bs_buf_add(out, s, n);
+		put(out, s, n);
 		return 0;
 	case BS_LAY_DATE:
 		if (bs_lay_date_format(&lf->date, s, n, out) < 0) {
@@ -458,18 +476,15 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 
 /* Add the formatted number s[0, n) to f's sum. */
 static void
-add_sum(struct em *m, struct cf *f, const char *s, size_t n)
+add_sum(struct em *m, struct cf *f, const char *s, size_t n, int was_null)
 {
-	struct bs_err e = BS_ERR_INIT;
-	struct bs_dec d;
-
-	if (n == 0 || (n == strlen(f->lf->null_text) &&
+	/* a NULL adds nothing, nor its text: the file cannot tell them apart */
+	if (was_null || n == 0 || (n == strlen(f->lf->null_text) &&
 	    !memcmp(s, f->lf->null_text, n)))
-		return;		/* a NULL adds nothing */
-	if (bs_dec_parse(s, n, 0, &d, &e) < 0 ||
-	    bs_dec_add(&f->sum, &d, &f->sum, &e) < 0)
-		refuse(m, f, "cannot add '%.*s' to the control total: %s", (int)n, s,
-		    e.msg[0] ? e.msg : "not a number");
+		return;
+	if (tf_sum_add(&f->sum, s, n) < 0)
+		refuse(m, f, "cannot add '%.*s' to the control total (over 38 digits)",
+		    (int)n, s);
 }
 
 /* ------------------------------------------------------------------ output */
@@ -477,9 +492,12 @@ add_sum(struct em *m, struct cf *f, const char *s, size_t n)
 static int
 flush_batch(struct em *m, struct bs_err *err)
 {
-	if (m->batch.len && m->of_open && !m->run->problems &&
-	    bs_ofile_write(&m->of, m->batch.buf, m->batch.len, err) < 0)
-		return -1;
+	if (m->batch.len && m->of_open && !m->run->problems) {
+		if (bs_ofile_write(&m->of, m->batch.buf, m->batch.len, err) < 0)
+			return -1;
+		if (m->ver)
+			tf_verify_more(m->ver, m->of.bytes - m->of.len);
+	}
 	bs_buf_reset(&m->batch);
 	return 0;
 }
@@ -493,9 +511,14 @@ out(struct em *m, const void *p, size_t n, struct bs_err *err)
 		return 0;	/* --check, or already refused: count only */
 	if (m->batch.len + n > BATCH && flush_batch(m, err) < 0)
 		return -1;
-	if (n >= BATCH)
-		return bs_ofile_write(&m->of, p, n, err);
-	bs_buf_add(&m->batch, p, n);
+	if (n >= BATCH) {
+		if (bs_ofile_write(&m->of, p, n, err) < 0)
+			return -1;
+		if (m->ver)
+			tf_verify_more(m->ver, m->of.bytes - m->of.len);
+		return 0;
+	}
+	put(&m->batch, p, n);
 	return 0;
 }
 
@@ -583,14 +606,26 @@ open_part(struct em *m, struct bs_err *err)
 	for (size_t i = 0; i < m->nf; i++)
 		m->f[i].sum = (struct bs_dec){ 0, m->f[i].lf->kind == BS_LAY_DECIMAL ?
 		    m->f[i].lf->scale : 0 };
-	if (m->run->dir) {
+	if (m->run->dir && !m->run->problems) {
 		char *path = bs_xasprintf("%s/%s", m->run->dir, p->name);
-		int rc = bs_ofile_open(&m->of, path, BS_OFILE_EXCL, err);
+		/* the SHA-256 comes from reading the file back */
+		int rc = bs_ofile_open(&m->of, path, BS_OFILE_EXCL | BS_OFILE_NOHASH,
+		    err);
+		int *summed = bs_xcalloc(m->nf + 1, sizeof(int));
+		size_t i;
 
 		free(path);
-		if (rc < 0)
+		if (rc < 0) {
+			free(summed);
 			return -1;
+		}
 		m->of_open = 1;
+		for (i = 0; i < m->nf; i++)
+			summed[i] = m->f[i].summed;
+		m->ver = tf_verify_start(m->of.tmp, m->lf, summed, err);
+		free(summed);
+		if (!m->ver)
+			return -1;
 	}
 	bom = bs_enc_bom(m->lf->enc, &bomn);
 	if (m->lf->bom && out(m, bom, bomn, err) < 0)
@@ -625,15 +660,23 @@ close_part(struct em *m, struct bs_err *err)
 		m->of_open = 0;
 		if (failed) {
 			bs_ofile_abort(&m->of);
+			tf_verify_abort(m->ver);
+			m->ver = NULL;
 		} else {
-			if (bs_ofile_commit(&m->of, err) < 0)
+			struct tf_verifier *v = m->ver;
+
+			m->ver = NULL;
+			if (bs_ofile_commit(&m->of, err) < 0) {
+				tf_verify_abort(v);
 				return -1;
-			memcpy(p->sha256, m->of.sha256, sizeof(p->sha256));
-			if (m->of.bytes != p->bytes)
+			}
+			if (m->of.bytes != p->bytes) {
+				tf_verify_abort(v);
 				return bs_err_set(err, BS_EXIT_SOFTWARE,
 				    "%s: %llu bytes counted, %llu written", p->name,
 				    p->bytes, m->of.bytes);
-			if (tf_verify(m->run->dir, m->lf, p, err) < 0)
+			}
+			if (tf_verify_finish(v, p, err) < 0)
 				return -1;
 		}
 	}
@@ -642,7 +685,37 @@ close_part(struct em *m, struct bs_err *err)
 	return 0;
 }
 
-/* Encode s[0, n) in the file's encoding to eline; 0, or 1 refused. */
+/* A character whose second byte is the delimiter or qualifier. */
+static void
+refuse_trail(struct em *m, struct cf *f, const char *s, size_t n)
+{
+	struct bs_buf b = BS_BUF_INIT(0);
+	struct bs_err e = BS_ERR_INIT;
+	unsigned char w[2];
+	int nw = m->enc.nwatch;
+	size_t bad, k;
+	uint32_t cp;
+	char show[64], hex[32] = "", which;
+
+	memcpy(w, m->enc.watch, sizeof(w));
+	k = bs_utf8_char(s, n, &cp);
+	bs_encoder_watch(&m->enc, NULL, 0);
+	bs_encode(&m->enc, s, k ? k : 1, &b, &bad, &e);
+	bs_encoder_watch(&m->enc, (const char *)w, (size_t)nw);
+	for (k = 0; k < b.len && k < 4; k++)
+		snprintf(hex + 3 * k, sizeof(hex) - 3 * k, "%s%02X", k ? " " : "",
+		    (unsigned char)b.buf[k]);
+	which = b.len > 1 && memchr(b.buf + 1, m->lf->delim, b.len - 1) ?
+	    m->lf->delim : m->lf->qualifier;
+	refuse(m, f, "%s is %s in %s, which holds the %s byte '%c': a reader "
+	    "that splits at that byte would cut the character in two "
+	    "(byte_safe: false allows it)", char_shown(s, n, show, sizeof(show)),
+	    hex, bs_enc_name(m->lf->enc), which == m->lf->delim ? "delimiter" :
+	    "qualifier", which);
+	bs_buf_release(&b);
+}
+
+/* Encode s[0, n) in the file's encoding to dst; 0, or 1 refused. */
 static int
 encode_to(struct em *m, struct cf *f, const char *s, size_t n,
     struct bs_buf *dst, struct bs_err *err)
@@ -657,41 +730,9 @@ encode_to(struct em *m, struct cf *f, const char *s, size_t n,
 		    bs_enc_name(m->lf->enc));
 	else if (rc == 2)
 		refuse(m, f, "invalid UTF-8 at byte %zu", bad + 1);
+	else if (rc == 3)
+		refuse_trail(m, f, s + bad, n - bad);
 	return rc < 0 ? -1 : rc ? 1 : 0;
-}
-
-/*
- * Field f, encoded in one, holds byte which inside a multi-byte character
- * starting at one[at]: find that character for the message.
- */
-static void
-refuse_trail(struct em *m, struct cf *f, long at, const struct bs_buf *one,
-    char which, struct bs_err *err)
-{
-	const char *s = m->line.buf + f->off;
-	struct bs_buf pre = BS_BUF_INIT(0);
-	size_t k = 0, step, bad;
-	uint32_t cp;
-	char show[64];
-
-	while (k < f->len) {
-		step = bs_utf8_char(s + k, f->len - k, &cp);
-		if (!step)
-			step = 1;
-		bs_buf_reset(&pre);
-		bs_encode(&m->enc, s, k + step, &pre, &bad, err);
-		if ((long)pre.len > at)
-			break;
-		k += step;
-	}
-	bs_buf_release(&pre);
-	refuse(m, f, "%s is %02X %02X in %s, and its second byte is the %s '%c': "
-	    "a reader that splits at that byte would cut it in two "
-	    "(byte_safe: false allows it)",
-	    char_shown(s + k, f->len - k, show, sizeof(show)),
-	    (unsigned char)one->buf[at], (unsigned char)one->buf[at + 1],
-	    bs_enc_name(m->lf->enc), which == m->lf->delim ? "delimiter" :
-	    "qualifier", which);
 }
 
 /* The delimited line in m->line could not be encoded: say which fields. */
@@ -704,27 +745,11 @@ diagnose_line(struct em *m, struct bs_err *err)
 
 	for (i = 0; i < m->nf && rc >= 0; i++) {
 		struct cf *f = &m->f[i];
-		long at;
 
 		if (f->ascii)
 			continue;
 		bs_buf_reset(&one);
 		rc = encode_to(m, f, m->line.buf + f->off, f->len, &one, err);
-		if (rc != 0 || !m->lf->byte_safe || !m->trail_risk)
-			continue;
-		{
-			char which = m->lf->delim;
-
-			at = bs_enc_byte_in_char(m->lf->enc, one.buf, one.len,
-			    (unsigned char)which);
-			if (at < 0 && m->lf->qualifier) {
-				which = m->lf->qualifier;
-				at = bs_enc_byte_in_char(m->lf->enc, one.buf, one.len,
-				    (unsigned char)which);
-			}
-			if (at >= 0)
-				refuse_trail(m, f, at, &one, which, err);
-		}
 	}
 	bs_buf_release(&one);
 	return rc < 0 ? -1 : 0;
@@ -806,12 +831,86 @@ qualify_last(struct em *m, struct cf *f)
 	m->line.buf[m->line.len] = '\0';
 }
 
+/*
+ * The bytes of a delimited line: does it hold anything but its own
+ * delimiters and qualifiers, and any byte >= 0x80?
+ */
+static void
+scan_line(const unsigned char *s, size_t n, unsigned char d, unsigned char q,
+    size_t *nd, size_t *nq, unsigned *ctrl, unsigned *hi)
+{
+	const uint64_t ones = 0x0101010101010101ULL, low7 = 0x7F7F7F7F7F7F7F7FULL,
+	    high = 0x8080808080808080ULL;
+	const uint64_t vd = ones * d, vq = ones * q, vdel = ones * 0x7F;
+	uint64_t acc_hi = 0, acc_ctrl = 0, v, t;
+	size_t i = 0, cd = 0, cq = 0;
+	unsigned c = 0, h = 0;
+
+	/* eight bytes at a time; a byte equal to x is a zero byte of v ^ x */
+#define ZEROS(w) (~((((w) & low7) + low7) | (w) | low7))
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		acc_hi |= v;
+		acc_ctrl |= ((v - ones * 0x20) & ~v & high) | ZEROS(v ^ vdel);
+		/* t has 0x80 in each matching byte: sum them in the top byte */
+		t = ZEROS(v ^ vd);
+		cd += (size_t)(((t >> 7) * ones) >> 56);
+		t = ZEROS(v ^ vq);
+		cq += (size_t)(((t >> 7) * ones) >> 56);
+	}
+#undef ZEROS
+	for (; i < n; i++) {
+		unsigned b = s[i];
+
+		h |= b;
+		c |= (b < 0x20) | (b == 0x7F);
+		cd += b == d;
+		cq += b == q;
+	}
+	*nd = cd;
+	*nq = cq;
+	*ctrl = c | (acc_ctrl != 0);
+	*hi = (h & 0x80) | ((acc_hi & high) != 0);
+}
+
+/*
+ * The slow way, when a value holds a delimiter, qualifier, line break or
+ * control character: check each field on its own, qualify what needs it,
+ * refuse what is forbidden, and rebuild the line.
+ */
+static void
+rebuild_line(struct em *m)
+{
+	struct bs_buf *l = &m->line, *t = &m->tmp;
+	size_t i;
+	int need_q;
+
+	bs_buf_reset(t);
+	bs_buf_add(t, l->buf, l->len);	/* the values, at their offsets */
+	bs_buf_reset(l);
+	for (i = 0; i < m->nf; i++) {
+		struct cf *f = &m->f[i];
+		size_t off = f->off;
+
+		if (i)
+			bs_buf_addc(l, m->lf->delim);
+		f->off = l->len;
+		bs_buf_add(l, t->buf + off, f->len);
+		if (check_delimited(m, f, &need_q))
+			continue;
+		if (f->qualify || need_q)
+			qualify_last(m, f);
+	}
+}
+
 static int
 row_delimited(struct em *m, struct bs_err *err)
 {
 	struct bs_buf *l = &m->line;
-	size_t i;
-	int all_ascii = 1, need_q, was_null;
+	const struct bs_lay_file *lf = m->lf;
+	size_t i, nd, nq, nqual = 0;
+	unsigned ctrl, hi;
+	int was_null;
 	const char *p;
 	size_t n;
 
@@ -820,32 +919,38 @@ row_delimited(struct em *m, struct bs_err *err)
 		struct cf *f = &m->f[i];
 
 		if (i)
-			bs_buf_addc(l, m->lf->delim);
+			put(l, &lf->delim, 1);
 		f->off = l->len;
 		if (format_value(m, f, l, &was_null)) {
 			l->len = f->off;
 			f->len = 0;
-			f->ascii = 1;
 			continue;
 		}
 		f->len = l->len - f->off;
 		if (f->summed)
-			add_sum(m, f, l->buf + f->off, f->len);
-		if (check_delimited(m, f, &need_q))
-			continue;
-		if (f->qualify || need_q)
-			qualify_last(m, f);
-		all_ascii &= f->ascii;
+			add_sum(m, f, l->buf + f->off, f->len, was_null);
 	}
 	if (l->len > LINE_MAX_BYTES)
 		return bs_err_set(err, BS_EXIT_DATAERR,
 		    "%s: record %" PRIu64 ": output line longer than %zu bytes",
 		    m->job->label, bs_csv_recno(&m->r), LINE_MAX_BYTES);
+	scan_line((const unsigned char *)l->buf, l->len, (unsigned char)lf->delim,
+	    (unsigned char)(lf->qualifier ? lf->qualifier : lf->delim), &nd, &nq,
+	    &ctrl, &hi);
+	if (ctrl || nd != m->nf - 1 || (lf->qualifier && nq)) {
+		rebuild_line(m);
+	} else if (lf->qualifier) {
+		/* quote: all or text, values free of anything special */
+		for (i = 0; i < m->nf; i++)
+			nqual += m->f[i].qualify;
+		if (nqual)
+			rebuild_line(m);
+	}
 	if (m->row_bad)
 		return 0;
 	p = l->buf;
 	n = l->len;
-	if (!all_ascii && m->lf->enc != BS_ENC_UTF8) {
+	if (hi && lf->enc != BS_ENC_UTF8) {
 		size_t bad;
 		int rc;
 
@@ -853,14 +958,11 @@ row_delimited(struct em *m, struct bs_err *err)
 		rc = bs_encode(&m->enc, l->buf, l->len, &m->eline, &bad, err);
 		if (rc < 0)
 			return -1;
-		if (rc == 0 && m->lf->byte_safe && m->trail_risk &&
-		    (bs_enc_byte_in_char(m->lf->enc, m->eline.buf, m->eline.len,
-		    (unsigned char)m->lf->delim) >= 0 || (m->lf->qualifier &&
-		    bs_enc_byte_in_char(m->lf->enc, m->eline.buf, m->eline.len,
-		    (unsigned char)m->lf->qualifier) >= 0)))
-			rc = 1;
-		if (rc)
+		if (rc) {
+			for (i = 0; i < m->nf; i++)
+				m->f[i].ascii = bs_ascii(l->buf + m->f[i].off, m->f[i].len);
 			return diagnose_line(m, err);
+		}
 		p = m->eline.buf;
 		n = m->eline.len;
 	}
@@ -888,7 +990,7 @@ row_fixed(struct em *m, struct bs_err *err)
 		if (was_null)
 			padc = ' ';	/* a NULL is blank, never zeros */
 		if (f->summed)
-			add_sum(m, f, m->val.buf, m->val.len);
+			add_sum(m, f, m->val.buf ? m->val.buf : "", m->val.len, was_null);
 		s = (const unsigned char *)bs_buf_str(&m->val);
 		for (k = 0; k < m->val.len; k++)
 			if (s[k] < 0x20 || s[k] == 0x7F)
@@ -1188,9 +1290,17 @@ compile(struct em *m, const char *layout_path, struct bs_err *err)
 		m->cls[(unsigned char)lf->delim] = CLS_DELIM;
 		if (lf->qualifier)
 			m->cls[(unsigned char)lf->qualifier] = CLS_QUAL;
-		m->trail_risk = bs_enc_trail_byte(lf->enc, (unsigned char)lf->delim) ||
-		    (lf->qualifier && bs_enc_trail_byte(lf->enc,
-		    (unsigned char)lf->qualifier));
+		if (lf->byte_safe) {
+			char w[2];
+			size_t nw = 0;
+
+			if (bs_enc_trail_byte(lf->enc, (unsigned char)lf->delim))
+				w[nw++] = lf->delim;
+			if (lf->qualifier && bs_enc_trail_byte(lf->enc,
+			    (unsigned char)lf->qualifier))
+				w[nw++] = lf->qualifier;
+			bs_encoder_watch(&m->enc, w, nw);
+		}
 	}
 	return 0;
 }
@@ -1217,6 +1327,7 @@ em_release(struct em *m)
 		bs_encoder_close(&m->enc);
 	if (m->of_open)
 		bs_ofile_abort(&m->of);
+	tf_verify_abort(m->ver);
 	bs_buf_release(&m->line);
 	bs_buf_release(&m->eline);
 	bs_buf_release(&m->val);

@@ -289,31 +289,103 @@ tf_find_validation(const char *runs_dir, const char *filing, char **dir,
 
 /* ------------------------------------------------------------ hashed reads */
 
+static void *
+hashed_ahead(void *arg)
+{
+	struct tf_hashed *hf = arg;
+	ssize_t r;
+
+	for (;;) {
+		size_t h;
+
+		pthread_mutex_lock(&hf->mu);
+		while (hf->full[hf->head] && !hf->stop)
+			pthread_cond_wait(&hf->cv, &hf->mu);
+		h = hf->head;
+		if (hf->stop) {
+			pthread_mutex_unlock(&hf->mu);
+			break;
+		}
+		pthread_mutex_unlock(&hf->mu);
+		do
+			r = read(hf->fd, hf->slot[h], TF_HASHED_SLOT);
+		while (r < 0 && errno == EINTR);
+		if (r > 0) {
+			bs_sha256_update(&hf->h, hf->slot[h], (size_t)r);
+			hf->bytes += (unsigned long long)r;
+		} else if (r == 0) {
+			bs_sha256_final_hex(&hf->h, hf->hex);
+		}
+		pthread_mutex_lock(&hf->mu);
+		if (r < 0)
+			hf->err_no = errno;
+		hf->len[h] = r;
+		hf->full[h] = 1;
+		hf->head = (h + 1) % TF_HASHED_SLOTS;
+		pthread_cond_broadcast(&hf->cv);
+		pthread_mutex_unlock(&hf->mu);
+		if (r <= 0)
+			break;
+	}
+	return NULL;
+}
+
 static ssize_t
 hashed_read(void *cookie, char *buf, size_t n)
 {
 	struct tf_hashed *hf = cookie;
-	ssize_t r;
+	size_t t, k;
+	ssize_t len;
 
-	do
-		r = read(hf->fd, buf, n);
-	while (r < 0 && errno == EINTR);
-	if (r > 0) {
-		bs_sha256_update(&hf->h, buf, (size_t)r);
-		hf->bytes += (unsigned long long)r;
+	pthread_mutex_lock(&hf->mu);
+	while (!hf->full[hf->tail])
+		pthread_cond_wait(&hf->cv, &hf->mu);
+	t = hf->tail;
+	len = hf->len[t];
+	pthread_mutex_unlock(&hf->mu);
+	if (len <= 0) {
+		if (len < 0)
+			errno = hf->err_no;
+		return len;	/* the end stays the end */
 	}
-	return r;
+	k = (size_t)len - hf->off;
+	if (k > n)
+		k = n;
+	memcpy(buf, hf->slot[t] + hf->off, k);
+	hf->off += k;
+	if (hf->off == (size_t)len) {
+		pthread_mutex_lock(&hf->mu);
+		hf->full[t] = 0;
+		hf->off = 0;
+		hf->tail = (t + 1) % TF_HASHED_SLOTS;
+		pthread_cond_broadcast(&hf->cv);
+		pthread_mutex_unlock(&hf->mu);
+	}
+	return (ssize_t)k;
 }
 
 static int
 hashed_close(void *cookie)
 {
 	struct tf_hashed *hf = cookie;
-	int rc = close(hf->fd);
+	size_t i;
+	int rc;
 
-	if (hf->hashing)
+	if (hf->started) {
+		pthread_mutex_lock(&hf->mu);
+		hf->stop = 1;
+		pthread_cond_broadcast(&hf->cv);
+		pthread_mutex_unlock(&hf->mu);
+		pthread_join(hf->th, NULL);
+		hf->started = 0;
+	}
+	if (!hf->hex[0])
 		bs_sha256_release(&hf->h);
-	hf->hashing = 0;
+	for (i = 0; i < TF_HASHED_SLOTS; i++)
+		free(hf->slot[i]);
+	pthread_mutex_destroy(&hf->mu);
+	pthread_cond_destroy(&hf->cv);
+	rc = close(hf->fd);
 	hf->fd = -1;
 	return rc;
 }
@@ -324,6 +396,7 @@ tf_hashed_open(struct tf_hashed *hf, const char *path, struct bs_err *err)
 	static const cookie_io_functions_t io = { hashed_read, NULL, NULL,
 		hashed_close };
 	FILE *fp;
+	size_t i;
 
 	memset(hf, 0, sizeof(*hf));
 	hf->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -332,26 +405,32 @@ tf_hashed_open(struct tf_hashed *hf, const char *path, struct bs_err *err)
 		    "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
+	for (i = 0; i < TF_HASHED_SLOTS; i++)
+		hf->slot[i] = bs_xmalloc(TF_HASHED_SLOT);
+	pthread_mutex_init(&hf->mu, NULL);
+	pthread_cond_init(&hf->cv, NULL);
 	bs_sha256_init(&hf->h);
-	hf->hashing = 1;
 	fp = fopencookie(hf, "r", io);
 	if (!fp) {
 		hashed_close(hf);
 		bs_err_set(err, BS_EXIT_OSERR, "fopencookie: %s", strerror(errno));
 		return NULL;
 	}
-	/* the CSV reader asks for 64 KiB at a time: no second buffer */
-	setvbuf(fp, NULL, _IONBF, 0);
+	/* the CSV reader asks for 64 KiB at a time; a buffer as large lets
+	 * stdio pass such reads straight through */
+	setvbuf(fp, NULL, _IOFBF, 64 * 1024);
+	if (pthread_create(&hf->th, NULL, hashed_ahead, hf) != 0) {
+		fclose(fp);
+		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+		    strerror(errno));
+		return NULL;
+	}
+	hf->started = 1;
 	return fp;
 }
 
 void
 tf_hashed_finish(struct tf_hashed *hf, char hex[BS_SHA256_HEX])
 {
-	if (hf->hashing) {
-		bs_sha256_final_hex(&hf->h, hex);
-		hf->hashing = 0;
-	} else {
-		hex[0] = '\0';
-	}
+	memcpy(hex, hf->hex, BS_SHA256_HEX);
 }

@@ -16,6 +16,8 @@
 #ifndef TF_INPUT_H
 #define TF_INPUT_H
 
+#include <pthread.h>
+
 #include "json.h"
 #include "sha256.h"
 
@@ -58,17 +60,31 @@ int tf_find_validation(const char *runs_dir, const char *filing, char **dir,
     struct bs_err *err);
 
 /*
- * A stdio stream over path that feeds every byte read to a SHA-256.
- * tf_hashed_finish() gives the hex digest and byte count once the reader
- * has reached the end; tf_hashed_close() closes the stream.
+ * A stdio stream over path whose bytes are read ahead and hashed by a
+ * second thread: the SHA-256 is of exactly the bytes the caller reads,
+ * and it costs the caller's thread nothing but a copy.  Once the caller
+ * has read to the end, tf_hashed_finish() gives the digest; fclose() on
+ * the stream stops the thread and closes the file.
  */
+#define TF_HASHED_SLOTS 8
+#define TF_HASHED_SLOT ((size_t)256 * 1024)
 struct tf_hashed {
 	int fd;
+	pthread_t th;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *slot[TF_HASHED_SLOTS];
+	ssize_t len[TF_HASHED_SLOTS];	/* > 0 data, 0 end, -1 error */
+	int full[TF_HASHED_SLOTS];
+	size_t head, tail, off;
+	int stop, err_no;
 	struct bs_sha256 h;
+	char hex[BS_SHA256_HEX];
 	unsigned long long bytes;
-	int hashing;
 };
 FILE *tf_hashed_open(struct tf_hashed *hf, const char *path, struct bs_err *err);
+/* The digest (empty if the end was not reached) into hex. */
 void tf_hashed_finish(struct tf_hashed *hf, char hex[BS_SHA256_HEX]);
 
 #endif

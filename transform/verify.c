@@ -1,17 +1,33 @@
 #include "bs.h"
 #include "verify.h"
+
+#include <pthread.h>
+
 #include "decimal.h"
 #include "emit.h"
 #include "encode.h"
 #include "sha256.h"
+#include "sum.h"
 
 #define CHUNK ((size_t)256 * 1024)
 #define LINE_CAP ((size_t)256 * 1024 * 1024)
 
-struct vf {
+struct tf_verifier {
 	const struct bs_lay_file *lf;
-	struct tf_part *p;
-	const char *path;
+	char *path;
+	int fd;
+	pthread_t th;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned long long flushed;	/* bytes the writer has put in the file */
+	int complete;		/* the writer is done: flushed is the size */
+	int stop;		/* give up */
+	/* results, read after the thread ended */
+	int rc;
+	struct bs_err err;
+	char sha256[BS_SHA256_HEX];
+	unsigned long long bytes;
 	struct bs_decoder dec;
 	struct bs_buf line;	/* encoded bytes of the physical line */
 	struct bs_buf rec;	/* decoded record (may span lines) */
@@ -22,8 +38,9 @@ struct vf {
 	int in_quote;		/* the record is inside a qualifier */
 };
 
+
 static int __attribute__((format(printf, 3, 4)))
-bad(struct vf *v, struct bs_err *err, const char *fmt, ...)
+bad(struct tf_verifier *v, struct bs_err *err, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -36,59 +53,63 @@ bad(struct vf *v, struct bs_err *err, const char *fmt, ...)
 }
 
 static int
-add(struct vf *v, size_t i, const char *s, size_t n, struct bs_err *err)
+add(struct tf_verifier *v, size_t i, const char *s, size_t n, struct bs_err *err)
 {
 	const struct bs_lay_field *lf = &v->lf->fields[i];
-	struct bs_err e = BS_ERR_INIT;
-	struct bs_dec d;
 
 	if (!v->summed[i] || n == 0 || (n == strlen(lf->null_text) &&
 	    !memcmp(s, lf->null_text, n)))
 		return 0;
-	if (bs_dec_parse(s, n, 0, &d, &e) < 0 ||
-	    bs_dec_add(&v->sum[i], &d, &v->sum[i], &e) < 0)
+	if (tf_sum_add(&v->sum[i], s, n) < 0)
 		return bad(v, err, "field %s: '%.*s' is not a number", lf->name,
 		    (int)n, s);
 	return 0;
 }
 
-/* A complete delimited record in v->rec. */
+/* A complete delimited record, s[0, n) in UTF-8. */
 static int
-record_delimited(struct vf *v, struct bs_err *err)
+record_delimited(struct tf_verifier *v, const char *s, size_t n,
+    struct bs_err *err)
 {
-	const char *s = v->rec.buf ? v->rec.buf : "";
-	size_t n = v->rec.len, i = 0, nf = 0;
+	size_t i = 0, nf = 0;
 	char d = v->lf->delim, q = v->lf->qualifier;
 
 	for (;;) {
-		bs_buf_reset(&v->fld);
+		const char *fs;
+		size_t fn;
+
 		if (q && i < n && s[i] == q) {
+			bs_buf_reset(&v->fld);
 			i++;
 			for (;;) {
-				if (i >= n)
+				const char *e = i < n ? memchr(s + i, q, n - i) : NULL;
+
+				if (!e)
 					return bad(v, err, "qualifier not closed");
-				if (s[i] == q) {
-					if (i + 1 < n && s[i + 1] == q) {
-						bs_buf_addc(&v->fld, q);
-						i += 2;
-						continue;
-					}
-					i++;
-					break;
+				bs_buf_add(&v->fld, s + i, (size_t)(e - s) - i);
+				i = (size_t)(e - s);
+				if (i + 1 < n && s[i + 1] == q) {
+					bs_buf_addc(&v->fld, q);
+					i += 2;
+					continue;
 				}
-				bs_buf_addc(&v->fld, s[i++]);
+				i++;
+				break;
 			}
 			if (i < n && s[i] != d)
 				return bad(v, err, "text after a closing qualifier");
+			fs = bs_buf_str(&v->fld);
+			fn = v->fld.len;
 		} else {
 			const char *e = memchr(s + i, d, n - i);
 			size_t k = e ? (size_t)(e - s) : n;
 
-			bs_buf_add(&v->fld, s + i, k - i);
+			fs = s + i;
+			fn = k - i;
 			i = k;
 		}
-		if (nf < v->lf->nfields &&
-		    add(v, nf, bs_buf_str(&v->fld), v->fld.len, err) < 0)
+		if (nf < v->lf->nfields && v->summed[nf] &&
+		    add(v, nf, fs, fn, err) < 0)
 			return -1;
 		nf++;
 		if (i >= n)
@@ -104,7 +125,7 @@ record_delimited(struct vf *v, struct bs_err *err)
 
 /* Is the record in v->rec still inside a qualifier at its end? */
 static int
-open_quote(struct vf *v)
+open_quote(struct tf_verifier *v)
 {
 	size_t i;
 	int in = 0;
@@ -116,7 +137,7 @@ open_quote(struct vf *v)
 }
 
 static int
-line_fixed(struct vf *v, const char *s, size_t n, struct bs_err *err)
+line_fixed(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 {
 	size_t i, off = 0, want = 0;
 
@@ -152,7 +173,7 @@ line_fixed(struct vf *v, const char *s, size_t n, struct bs_err *err)
 
 /* One physical line (line end removed). */
 static int
-line(struct vf *v, const char *s, size_t n, struct bs_err *err)
+line(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 {
 	size_t badat;
 	int rc;
@@ -160,14 +181,30 @@ line(struct vf *v, const char *s, size_t n, struct bs_err *err)
 	v->lines++;
 	if (v->lf->form == BS_LAY_FIXED) {
 		/* the whole line must decode; the fields are cut in bytes */
-		bs_buf_reset(&v->rec);
-		rc = bs_decode(&v->dec, s, n, &v->rec, &badat, err);
-		if (rc)
-			return rc < 0 ? -1 : bad(v, err, "not %s at byte %zu",
-			    bs_enc_name(v->lf->enc), badat + 1);
+		if (!bs_ascii(s, n)) {
+			bs_buf_reset(&v->rec);
+			rc = bs_decode(&v->dec, s, n, &v->rec, &badat, err);
+			if (rc)
+				return rc < 0 ? -1 : bad(v, err, "not %s at byte %zu",
+				    bs_enc_name(v->lf->enc), badat + 1);
+		}
 		if (v->lines == 1 && v->lf->header)
 			return 0;
 		return line_fixed(v, s, n, err);
+	}
+	if (!v->in_quote && bs_ascii(s, n)) {
+		/* ASCII is itself in every encoding: no copy */
+		if (v->lf->qualifier && v->lf->allow_break) {
+			bs_buf_reset(&v->rec);
+			bs_buf_add(&v->rec, s, n);
+			if (open_quote(v)) {
+				v->in_quote = 1;
+				return 0;
+			}
+		}
+		if (v->lines == 1 && v->lf->header)
+			return 0;
+		return record_delimited(v, s, n, err);
 	}
 	if (!v->in_quote)
 		bs_buf_reset(&v->rec);
@@ -184,35 +221,51 @@ line(struct vf *v, const char *s, size_t n, struct bs_err *err)
 	v->in_quote = 0;
 	if (v->lines == 1 && v->lf->header)
 		return 0;
-	return record_delimited(v, err);
+	return record_delimited(v, v->rec.buf ? v->rec.buf : "", v->rec.len, err);
+}
+
+/* Wait for bytes past pos; the number available (0: the file ended). */
+static size_t
+wait_for(struct tf_verifier *v, unsigned long long pos)
+{
+	unsigned long long avail;
+
+	pthread_mutex_lock(&v->mu);
+	while (v->flushed <= pos && !v->complete && !v->stop)
+		pthread_cond_wait(&v->cv, &v->mu);
+	avail = v->stop || v->flushed <= pos ? 0 : v->flushed - pos;
+	pthread_mutex_unlock(&v->mu);
+	return avail > CHUNK ? CHUNK : (size_t)avail;
 }
 
 static int
-check_file(struct vf *v, int fd, struct bs_err *err)
+check_file(struct tf_verifier *v, struct bs_err *err)
 {
 	const char *eol = v->lf->eol;
-	size_t eoln = strlen(eol), bomn = 0, i;
+	size_t eoln = strlen(eol), bomn = 0;
 	const char *bom = v->lf->bom ? bs_enc_bom(v->lf->enc, &bomn) : NULL;
 	struct bs_sha256 h;
-	char *buf = bs_xmalloc(CHUNK), hex[BS_SHA256_HEX];
+	char *buf = bs_xmalloc(CHUNK);
 	unsigned long long bytes = 0;
 	int rc = -1, last_was_eol = 0;
-	ssize_t r;
 
 	bs_sha256_init(&h);
 	for (;;) {
 		const char *p, *end, *nl;
+		size_t want = wait_for(v, bytes);
+		ssize_t r;
 
-		r = read(fd, buf, CHUNK);
+		if (!want)
+			break;
+		r = pread(v->fd, buf, want, (off_t)bytes);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
+		if (r <= 0) {
 			bs_err_set(err, BS_EXIT_IOERR, "cannot read back '%s': %s",
-			    v->path, strerror(errno));
+			    v->path, r < 0 ? strerror(errno) : "the file is shorter "
+			    "than written");
 			goto done;
 		}
-		if (r == 0)
-			break;
 		bs_sha256_update(&h, buf, (size_t)r);
 		p = buf;
 		end = buf + r;
@@ -234,6 +287,22 @@ check_file(struct vf *v, int fd, struct bs_err *err)
 				last_was_eol = 0;
 				break;
 			}
+			/* a whole line inside the buffer needs no copy */
+			if (!v->line.len) {
+				size_t n = (size_t)(nl - p) + 1;
+
+				if (n < eoln || memcmp(nl + 1 - eoln, eol, eoln) != 0) {
+					v->lines++;
+					bad(v, err, "a line end that is not %s",
+					    eoln == 2 ? "CRLF" : "LF");
+					goto done;
+				}
+				if (line(v, p, n - eoln, err) < 0)
+					goto done;
+				p = nl + 1;
+				last_was_eol = 1;
+				continue;
+			}
 			if (bs_buf_add(&v->line, p, (size_t)(nl - p) + 1) < 0) {
 				bad(v, err, "longer than %zu bytes", LINE_CAP);
 				goto done;
@@ -252,6 +321,8 @@ check_file(struct vf *v, int fd, struct bs_err *err)
 			last_was_eol = 1;
 		}
 	}
+	if (v->stop)
+		goto done;
 	if (v->line.len) {
 		if (v->lf->last_eol) {
 			v->lines++;
@@ -268,18 +339,137 @@ check_file(struct vf *v, int fd, struct bs_err *err)
 		bad(v, err, "qualifier not closed at the end of the file");
 		goto done;
 	}
-	bs_sha256_final_hex(&h, hex);
-	if (bytes != v->p->bytes || strcmp(hex, v->p->sha256) != 0) {
-		bs_err_set(err, BS_EXIT_SOFTWARE,
-		    "reading back '%s': %llu bytes, SHA-256 %s; written: %llu bytes, %s",
-		    v->path, bytes, hex, v->p->bytes, v->p->sha256);
-		goto done_final;
+	bs_sha256_final_hex(&h, v->sha256);
+	v->bytes = bytes;
+	free(buf);
+	return 0;
+done:
+	bs_sha256_release(&h);
+	free(buf);
+	return rc;
+}
+
+static void *
+verifier(void *arg)
+{
+	struct tf_verifier *v = arg;
+
+	v->rc = check_file(v, &v->err);
+	return NULL;
+}
+
+static void
+vf_free(struct tf_verifier *v)
+{
+	bs_buf_release(&v->line);
+	bs_buf_release(&v->rec);
+	bs_buf_release(&v->fld);
+	bs_decoder_close(&v->dec);
+	free(v->sum);
+	free(v->summed);
+	if (v->fd >= 0)
+		close(v->fd);
+	pthread_mutex_destroy(&v->mu);
+	pthread_cond_destroy(&v->cv);
+	free(v->path);
+	free(v);
+}
+
+struct tf_verifier *
+tf_verify_start(const char *path, const struct bs_lay_file *lf,
+    const int *summed, struct bs_err *err)
+{
+	struct tf_verifier *v = bs_xcalloc(1, sizeof(*v));
+	size_t i;
+
+	v->lf = lf;
+	v->path = bs_xstrdup(path);
+	v->line = (struct bs_buf)BS_BUF_INIT(LINE_CAP);
+	v->rec = (struct bs_buf)BS_BUF_INIT(0);
+	v->fld = (struct bs_buf)BS_BUF_INIT(0);
+	v->sum = bs_xcalloc(lf->nfields, sizeof(*v->sum));
+	v->summed = bs_xcalloc(lf->nfields, sizeof(int));
+	for (i = 0; i < lf->nfields; i++) {
+		v->summed[i] = summed[i];
+		v->sum[i].scale = lf->fields[i].kind == BS_LAY_DECIMAL ?
+		    lf->fields[i].scale : 0;
 	}
-	if (v->rows != v->p->rows) {
+	pthread_mutex_init(&v->mu, NULL);
+	pthread_cond_init(&v->cv, NULL);
+	v->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (v->fd < 0) {
+		bs_err_set(err, BS_EXIT_IOERR, "cannot read back '%s': %s", path,
+		    strerror(errno));
+		vf_free(v);
+		return NULL;
+	}
+	if (bs_decoder_open(&v->dec, lf->enc, err) < 0) {
+		vf_free(v);
+		return NULL;
+	}
+	if (pthread_create(&v->th, NULL, verifier, v) != 0) {
+		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+		    strerror(errno));
+		vf_free(v);
+		return NULL;
+	}
+	v->started = 1;
+	return v;
+}
+
+void
+tf_verify_more(struct tf_verifier *v, unsigned long long flushed)
+{
+	pthread_mutex_lock(&v->mu);
+	if (flushed > v->flushed) {
+		v->flushed = flushed;
+		pthread_cond_signal(&v->cv);
+	}
+	pthread_mutex_unlock(&v->mu);
+}
+
+void
+tf_verify_abort(struct tf_verifier *v)
+{
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->mu);
+	v->stop = 1;
+	pthread_cond_signal(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+	if (v->started)
+		pthread_join(v->th, NULL);
+	vf_free(v);
+}
+
+int
+tf_verify_finish(struct tf_verifier *v, struct tf_part *p, struct bs_err *err)
+{
+	size_t i;
+	int rc = -1;
+
+	pthread_mutex_lock(&v->mu);
+	v->flushed = p->bytes;
+	v->complete = 1;
+	pthread_cond_signal(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+	pthread_join(v->th, NULL);
+	v->started = 0;
+	if (v->rc < 0) {
+		*err = v->err;
+		goto done;
+	}
+	if (v->bytes != p->bytes) {
+		bs_err_set(err, BS_EXIT_SOFTWARE,
+		    "reading back '%s': %llu bytes, %llu were written", v->path,
+		    v->bytes, p->bytes);
+		goto done;
+	}
+	if (v->rows != p->rows) {
 		bs_err_set(err, BS_EXIT_SOFTWARE,
 		    "reading back '%s': %llu records, %llu were written", v->path,
-		    v->rows, v->p->rows);
-		goto done_final;
+		    v->rows, p->rows);
+		goto done;
 	}
 	for (i = 0; i < v->lf->nfields; i++) {
 		char s[BS_DEC_STR_MAX];
@@ -288,63 +478,18 @@ check_file(struct vf *v, int fd, struct bs_err *err)
 			continue;
 		bs_dec_str(&v->sum[i], v->lf->fields[i].kind == BS_LAY_DECIMAL ?
 		    v->lf->fields[i].scale : 0, s);
-		if (!v->p->sums[i] || strcmp(s, v->p->sums[i]) != 0) {
+		if (!p->sums[i] || strcmp(s, p->sums[i]) != 0) {
 			bs_err_set(err, BS_EXIT_SOFTWARE,
 			    "reading back '%s': field %s sums to %s, the writer "
 			    "counted %s", v->path, v->lf->fields[i].name, s,
-			    v->p->sums[i] ? v->p->sums[i] : "nothing");
-			goto done_final;
+			    p->sums[i] ? p->sums[i] : "nothing");
+			goto done;
 		}
 	}
-	v->p->verified = 1;
+	memcpy(p->sha256, v->sha256, sizeof(p->sha256));
+	p->verified = 1;
 	rc = 0;
-	goto done_final;
 done:
-	bs_sha256_release(&h);
-done_final:
-	free(buf);
-	return rc;
-}
-
-int
-tf_verify(const char *dir, const struct bs_lay_file *lf, struct tf_part *p,
-    struct bs_err *err)
-{
-	struct vf v;
-	char *path = bs_xasprintf("%s/%s", dir, p->name);
-	size_t i;
-	int fd, rc = -1;
-
-	memset(&v, 0, sizeof(v));
-	v.lf = lf;
-	v.p = p;
-	v.path = path;
-	v.line = (struct bs_buf)BS_BUF_INIT(LINE_CAP);
-	v.rec = (struct bs_buf)BS_BUF_INIT(0);
-	v.fld = (struct bs_buf)BS_BUF_INIT(0);
-	v.sum = bs_xcalloc(lf->nfields, sizeof(*v.sum));
-	v.summed = bs_xcalloc(lf->nfields, sizeof(int));
-	for (i = 0; i < lf->nfields; i++) {
-		v.summed[i] = p->sums[i] != NULL;
-		v.sum[i].scale = lf->fields[i].kind == BS_LAY_DECIMAL ?
-		    lf->fields[i].scale : 0;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		bs_err_set(err, BS_EXIT_IOERR, "cannot read back '%s': %s", path,
-		    strerror(errno));
-	} else {
-		if (bs_decoder_open(&v.dec, lf->enc, err) == 0) {
-			rc = check_file(&v, fd, err);
-			bs_decoder_close(&v.dec);
-		}
-		close(fd);
-	}
-	bs_buf_release(&v.line);
-	bs_buf_release(&v.rec);
-	bs_buf_release(&v.fld);
-	free(v.sum);
-	free(v.summed);
-	free(path);
+	vf_free(v);
 	return rc;
 }
