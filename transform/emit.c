@@ -17,7 +17,6 @@
 #endif
 
 #define LINE_MAX_BYTES ((size_t)64 * 1024 * 1024)	/* one output line */
-#define BATCH ((size_t)256 * 1024)	/* bytes handed to the file at once */
 
 /* ------------------------------------------------------------ exclusions */
 
@@ -131,10 +130,7 @@ struct em {
 	int key_done;
 	int row_bad;		/* a refusal in this row */
 	/* output */
-	struct bs_ofile of;
-	int of_open;
-	struct tf_verifier *ver;	/* reads the part back as it is written */
-	struct bs_buf batch;	/* encoded bytes not yet handed to of */
+	struct tf_verifier *sink;	/* writes the part and reads it back */
 	struct tf_part *part;	/* current */
 	unsigned long long part_lines;	/* lines in the part (header too) */
 	const char **ctl_sums;	/* scratch for control expansion */
@@ -489,37 +485,14 @@ add_sum(struct em *m, struct cf *f, const char *s, size_t n, int was_null)
 
 /* ------------------------------------------------------------------ output */
 
-static int
-flush_batch(struct em *m, struct bs_err *err)
-{
-	if (m->batch.len && m->of_open && !m->run->problems) {
-		if (bs_ofile_write(&m->of, m->batch.buf, m->batch.len, err) < 0)
-			return -1;
-		if (m->ver)
-			tf_verify_more(m->ver, m->of.bytes - m->of.len);
-	}
-	bs_buf_reset(&m->batch);
-	return 0;
-}
-
 /* Bytes of the current part. */
 static int
 out(struct em *m, const void *p, size_t n, struct bs_err *err)
 {
 	m->part->bytes += n;
-	if (!m->of_open || m->run->problems)
+	if (!m->sink || m->run->problems)
 		return 0;	/* --check, or already refused: count only */
-	if (m->batch.len + n > BATCH && flush_batch(m, err) < 0)
-		return -1;
-	if (n >= BATCH) {
-		if (bs_ofile_write(&m->of, p, n, err) < 0)
-			return -1;
-		if (m->ver)
-			tf_verify_more(m->ver, m->of.bytes - m->of.len);
-		return 0;
-	}
-	put(&m->batch, p, n);
-	return 0;
+	return tf_sink_write(m->sink, p, n, err);
 }
 
 /* A line of the current part: line ends go between lines. */
@@ -608,23 +581,15 @@ open_part(struct em *m, struct bs_err *err)
 		    m->f[i].lf->scale : 0 };
 	if (m->run->dir && !m->run->problems) {
 		char *path = bs_xasprintf("%s/%s", m->run->dir, p->name);
-		/* the SHA-256 comes from reading the file back */
-		int rc = bs_ofile_open(&m->of, path, BS_OFILE_EXCL | BS_OFILE_NOHASH,
-		    err);
 		int *summed = bs_xcalloc(m->nf + 1, sizeof(int));
 		size_t i;
 
-		free(path);
-		if (rc < 0) {
-			free(summed);
-			return -1;
-		}
-		m->of_open = 1;
 		for (i = 0; i < m->nf; i++)
 			summed[i] = m->f[i].summed;
-		m->ver = tf_verify_start(m->of.tmp, m->lf, summed, err);
+		m->sink = tf_sink_open(path, m->lf, summed, err);
 		free(summed);
-		if (!m->ver)
+		free(path);
+		if (!m->sink)
 			return -1;
 	}
 	bom = bs_enc_bom(m->lf->enc, &bomn);
@@ -652,33 +617,14 @@ close_part(struct em *m, struct bs_err *err)
 			    m->f[i].lf->scale : 0, buf);
 			p->sums[i] = bs_xstrdup(buf);
 		}
-	if (m->of_open) {
-		int failed = m->run->problems != 0;
+	if (m->sink) {
+		struct tf_verifier *v = m->sink;
 
-		if (flush_batch(m, err) < 0)
+		m->sink = NULL;
+		if (m->run->problems)
+			tf_sink_abort(v);
+		else if (tf_sink_close(v, p, err) < 0)
 			return -1;
-		m->of_open = 0;
-		if (failed) {
-			bs_ofile_abort(&m->of);
-			tf_verify_abort(m->ver);
-			m->ver = NULL;
-		} else {
-			struct tf_verifier *v = m->ver;
-
-			m->ver = NULL;
-			if (bs_ofile_commit(&m->of, err) < 0) {
-				tf_verify_abort(v);
-				return -1;
-			}
-			if (m->of.bytes != p->bytes) {
-				tf_verify_abort(v);
-				return bs_err_set(err, BS_EXIT_SOFTWARE,
-				    "%s: %llu bytes counted, %llu written", p->name,
-				    p->bytes, m->of.bytes);
-			}
-			if (tf_verify_finish(v, p, err) < 0)
-				return -1;
-		}
 	}
 	if (m->lf->control && !m->run->problems)
 		return write_control(m, p, err);
@@ -1325,15 +1271,12 @@ em_release(struct em *m)
 		fclose(m->fin);
 	if (m->have_enc)
 		bs_encoder_close(&m->enc);
-	if (m->of_open)
-		bs_ofile_abort(&m->of);
-	tf_verify_abort(m->ver);
+	tf_sink_abort(m->sink);
 	bs_buf_release(&m->line);
 	bs_buf_release(&m->eline);
 	bs_buf_release(&m->val);
 	bs_buf_release(&m->tmp);
 	bs_buf_release(&m->key);
-	bs_buf_release(&m->batch);
 }
 
 int
@@ -1353,7 +1296,6 @@ tf_emit(struct tf_run *run, struct tf_job *job, struct bs_err *err)
 	m.val = (struct bs_buf)BS_BUF_INIT(0);
 	m.tmp = (struct bs_buf)BS_BUF_INIT(BS_CSV_MAX_FIELD);
 	m.key = (struct bs_buf)BS_BUF_INIT(0);
-	m.batch = (struct bs_buf)BS_BUF_INIT(0);
 	if (job->excl && job->excl->n)
 		job->excl_hit = bs_xcalloc(job->excl->n, 1);
 	m.fin = tf_hashed_open(&m.hin, job->in_path, err);

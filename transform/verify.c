@@ -6,30 +6,42 @@
 #include "decimal.h"
 #include "emit.h"
 #include "encode.h"
+#include "ofile.h"
 #include "sha256.h"
 #include "sum.h"
 
 #define CHUNK ((size_t)256 * 1024)
 #define LINE_CAP ((size_t)256 * 1024 * 1024)
 
+#define NBATCH 4
+
 struct tf_verifier {
 	const struct bs_lay_file *lf;
-	char *path;
-	int fd;
+	char *path;		/* final path, for messages */
+	struct bs_ofile of;
+	int of_open;
+	int fd;			/* the temporary, for reading back */
 	pthread_t th;
 	int started;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	unsigned long long flushed;	/* bytes the writer has put in the file */
-	int complete;		/* the writer is done: flushed is the size */
-	int stop;		/* give up */
-	/* results, read after the thread ended */
-	int rc;
-	struct bs_err err;
-	char sha256[BS_SHA256_HEX];
-	unsigned long long bytes;
+	/* batches: the caller fills head, the thread writes tail */
+	char *buf[NBATCH];
+	size_t len[NBATCH];
+	int full[NBATCH];
+	size_t head, tail;
+	int end;		/* no more batches */
+	int failed;		/* the thread hit an error (werr) */
+	struct bs_err werr;
+	unsigned long long written;	/* bytes handed to the file */
+	/* reading back */
+	unsigned long long pos;	/* bytes read back */
+	struct bs_sha256 h;
+	int hashing;
+	int last_was_eol;
+	char *rbuf;
 	struct bs_decoder dec;
-	struct bs_buf line;	/* encoded bytes of the physical line */
+	struct bs_buf line;	/* encoded bytes of a physical line */
 	struct bs_buf rec;	/* decoded record (may span lines) */
 	struct bs_buf fld;	/* one field, unqualified */
 	unsigned long long lines, rows;
@@ -37,7 +49,6 @@ struct tf_verifier {
 	int *summed;
 	int in_quote;		/* the record is inside a qualifier */
 };
-
 
 static int __attribute__((format(printf, 3, 4)))
 bad(struct tf_verifier *v, struct bs_err *err, const char *fmt, ...)
@@ -66,6 +77,48 @@ add(struct tf_verifier *v, size_t i, const char *s, size_t n, struct bs_err *err
 	return 0;
 }
 
+/*
+ * A record without qualifiers: find the delimiters eight bytes at a time
+ * and add the summed fields.
+ */
+static int
+record_plain(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
+{
+	const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7F;
+	const uint64_t vd = ones * (unsigned char)v->lf->delim;
+	size_t i, start = 0, nf = 0;
+	uint64_t w, m;
+
+	for (i = 0; i < n; i += 8) {
+		size_t k = n - i >= 8 ? 8 : n - i;
+
+		w = 0;
+		memcpy(&w, s + i, k);
+		m = ~((((w ^ vd) & low7) + low7) | (w ^ vd) | low7);
+		if (k < 8)
+			m &= ((uint64_t)1 << (8 * k)) - 1;
+		while (m) {
+			size_t at = i + ((size_t)__builtin_ctzll(m) >> 3);
+
+			if (nf < v->lf->nfields && v->summed[nf] &&
+			    add(v, nf, s + start, at - start, err) < 0)
+				return -1;
+			nf++;
+			start = at + 1;
+			m &= m - 1;
+		}
+	}
+	if (nf < v->lf->nfields && v->summed[nf] &&
+	    add(v, nf, s + start, n - start, err) < 0)
+		return -1;
+	nf++;
+	if (nf != v->lf->nfields)
+		return bad(v, err, "%zu fields, the layout has %zu", nf,
+		    v->lf->nfields);
+	v->rows++;
+	return 0;
+}
+
 /* A complete delimited record, s[0, n) in UTF-8. */
 static int
 record_delimited(struct tf_verifier *v, const char *s, size_t n,
@@ -73,6 +126,9 @@ record_delimited(struct tf_verifier *v, const char *s, size_t n,
 {
 	size_t i = 0, nf = 0;
 	char d = v->lf->delim, q = v->lf->qualifier;
+
+	if (!q)
+		return record_plain(v, s, n, err);
 
 	for (;;) {
 		const char *fs;
@@ -224,143 +280,147 @@ line(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 	return record_delimited(v, v->rec.buf ? v->rec.buf : "", v->rec.len, err);
 }
 
-/* Wait for bytes past pos; the number available (0: the file ended). */
-static size_t
-wait_for(struct tf_verifier *v, unsigned long long pos)
-{
-	unsigned long long avail;
-
-	pthread_mutex_lock(&v->mu);
-	while (v->flushed <= pos && !v->complete && !v->stop)
-		pthread_cond_wait(&v->cv, &v->mu);
-	avail = v->stop || v->flushed <= pos ? 0 : v->flushed - pos;
-	pthread_mutex_unlock(&v->mu);
-	return avail > CHUNK ? CHUNK : (size_t)avail;
-}
-
+/* Parse the bytes p[0, n) read back at offset v->pos. */
 static int
-check_file(struct tf_verifier *v, struct bs_err *err)
+chunk(struct tf_verifier *v, const char *p, size_t n, struct bs_err *err)
 {
-	const char *eol = v->lf->eol;
+	const char *eol = v->lf->eol, *end = p + n, *nl;
 	size_t eoln = strlen(eol), bomn = 0;
 	const char *bom = v->lf->bom ? bs_enc_bom(v->lf->enc, &bomn) : NULL;
-	struct bs_sha256 h;
-	char *buf = bs_xmalloc(CHUNK);
-	unsigned long long bytes = 0;
-	int rc = -1, last_was_eol = 0;
 
-	bs_sha256_init(&h);
-	for (;;) {
-		const char *p, *end, *nl;
-		size_t want = wait_for(v, bytes);
-		ssize_t r;
-
-		if (!want)
-			break;
-		r = pread(v->fd, buf, want, (off_t)bytes);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			bs_err_set(err, BS_EXIT_IOERR, "cannot read back '%s': %s",
-			    v->path, r < 0 ? strerror(errno) : "the file is shorter "
-			    "than written");
-			goto done;
+	bs_sha256_update(&v->h, p, n);
+	if (v->pos == 0 && bom) {
+		if (n < bomn || memcmp(p, bom, bomn) != 0)
+			return bad(v, err, "no byte order mark");
+		p += bomn;
+	}
+	v->pos += n;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			if (bs_buf_add(&v->line, p, (size_t)(end - p)) < 0)
+				return bad(v, err, "longer than %zu bytes", LINE_CAP);
+			v->last_was_eol = 0;
+			return 0;
 		}
-		bs_sha256_update(&h, buf, (size_t)r);
-		p = buf;
-		end = buf + r;
-		if (bytes == 0 && bom) {
-			if ((size_t)r < bomn || memcmp(buf, bom, bomn) != 0) {
-				bad(v, err, "no byte order mark");
-				goto done;
-			}
-			p += bomn;
-		}
-		bytes += (unsigned long long)r;
-		while (p < end) {
-			nl = memchr(p, '\n', (size_t)(end - p));
-			if (!nl) {
-				if (bs_buf_add(&v->line, p, (size_t)(end - p)) < 0) {
-					bad(v, err, "longer than %zu bytes", LINE_CAP);
-					goto done;
-				}
-				last_was_eol = 0;
-				break;
-			}
-			/* a whole line inside the buffer needs no copy */
-			if (!v->line.len) {
-				size_t n = (size_t)(nl - p) + 1;
+		if (!v->line.len) {
+			/* a whole line inside the chunk needs no copy */
+			size_t k = (size_t)(nl - p) + 1;
 
-				if (n < eoln || memcmp(nl + 1 - eoln, eol, eoln) != 0) {
-					v->lines++;
-					bad(v, err, "a line end that is not %s",
-					    eoln == 2 ? "CRLF" : "LF");
-					goto done;
-				}
-				if (line(v, p, n - eoln, err) < 0)
-					goto done;
-				p = nl + 1;
-				last_was_eol = 1;
-				continue;
-			}
-			if (bs_buf_add(&v->line, p, (size_t)(nl - p) + 1) < 0) {
-				bad(v, err, "longer than %zu bytes", LINE_CAP);
-				goto done;
-			}
-			p = nl + 1;
-			if (v->line.len < eoln ||
-			    memcmp(v->line.buf + v->line.len - eoln, eol, eoln) != 0) {
+			if (k < eoln || memcmp(nl + 1 - eoln, eol, eoln) != 0) {
 				v->lines++;
-				bad(v, err, "a line end that is not %s",
+				return bad(v, err, "a line end that is not %s",
 				    eoln == 2 ? "CRLF" : "LF");
-				goto done;
+			}
+			if (line(v, p, k - eoln, err) < 0)
+				return -1;
+		} else {
+			if (bs_buf_add(&v->line, p, (size_t)(nl - p) + 1) < 0)
+				return bad(v, err, "longer than %zu bytes", LINE_CAP);
+			if (v->line.len < eoln || memcmp(v->line.buf + v->line.len -
+			    eoln, eol, eoln) != 0) {
+				v->lines++;
+				return bad(v, err, "a line end that is not %s",
+				    eoln == 2 ? "CRLF" : "LF");
 			}
 			if (line(v, v->line.buf, v->line.len - eoln, err) < 0)
-				goto done;
+				return -1;
 			bs_buf_reset(&v->line);
-			last_was_eol = 1;
 		}
+		p = nl + 1;
+		v->last_was_eol = 1;
 	}
-	if (v->stop)
-		goto done;
+	return 0;
+}
+
+/* Read the file back from v->pos up to upto bytes. */
+static int
+read_back(struct tf_verifier *v, unsigned long long upto, struct bs_err *err)
+{
+	while (v->pos < upto) {
+		size_t want = upto - v->pos > CHUNK ? CHUNK : (size_t)(upto - v->pos);
+		ssize_t r = pread(v->fd, v->rbuf, want, (off_t)v->pos);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return bs_err_set(err, BS_EXIT_IOERR, "cannot read back '%s': %s",
+			    v->path, r < 0 ? strerror(errno) :
+			    "the file is shorter than written");
+		if (chunk(v, v->rbuf, (size_t)r, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The end of the file: what only the end can tell. */
+static int
+at_end(struct tf_verifier *v, struct bs_err *err)
+{
 	if (v->line.len) {
 		if (v->lf->last_eol) {
 			v->lines++;
-			bad(v, err, "the last line has no line end");
-			goto done;
+			return bad(v, err, "the last line has no line end");
 		}
 		if (line(v, v->line.buf, v->line.len, err) < 0)
-			goto done;
-	} else if (!v->lf->last_eol && last_was_eol) {
-		bad(v, err, "the file ends with a line end (last_line_end: false)");
-		goto done;
+			return -1;
+		bs_buf_reset(&v->line);
+	} else if (!v->lf->last_eol && v->last_was_eol) {
+		return bad(v, err, "the file ends with a line end (last_line_end: false)");
 	}
-	if (v->in_quote) {
-		bad(v, err, "qualifier not closed at the end of the file");
-		goto done;
-	}
-	bs_sha256_final_hex(&h, v->sha256);
-	v->bytes = bytes;
-	free(buf);
+	if (v->in_quote)
+		return bad(v, err, "qualifier not closed at the end of the file");
 	return 0;
-done:
-	bs_sha256_release(&h);
-	free(buf);
-	return rc;
 }
 
+/* The thread: write each batch, then read it back from the file. */
 static void *
-verifier(void *arg)
+writer(void *arg)
 {
 	struct tf_verifier *v = arg;
 
-	v->rc = check_file(v, &v->err);
+	for (;;) {
+		size_t t;
+		int rc;
+
+		pthread_mutex_lock(&v->mu);
+		while (!v->full[v->tail] && !v->end)
+			pthread_cond_wait(&v->cv, &v->mu);
+		t = v->tail;
+		if (!v->full[t]) {
+			pthread_mutex_unlock(&v->mu);
+			break;
+		}
+		pthread_mutex_unlock(&v->mu);
+		rc = bs_ofile_write(&v->of, v->buf[t], v->len[t], &v->werr);
+		if (rc == 0)
+			rc = read_back(v, v->of.bytes - v->of.len, &v->werr);
+		pthread_mutex_lock(&v->mu);
+		v->full[t] = 0;
+		v->len[t] = 0;
+		v->tail = (t + 1) % NBATCH;
+		if (rc < 0)
+			v->failed = 1;
+		pthread_cond_broadcast(&v->cv);
+		pthread_mutex_unlock(&v->mu);
+		if (rc < 0)
+			break;
+	}
 	return NULL;
 }
 
 static void
 vf_free(struct tf_verifier *v)
 {
+	size_t i;
+
+	if (v->of_open)
+		bs_ofile_abort(&v->of);
+	if (v->hashing)
+		bs_sha256_release(&v->h);
+	for (i = 0; i < NBATCH; i++)
+		free(v->buf[i]);
+	free(v->rbuf);
 	bs_buf_release(&v->line);
 	bs_buf_release(&v->rec);
 	bs_buf_release(&v->fld);
@@ -376,29 +436,41 @@ vf_free(struct tf_verifier *v)
 }
 
 struct tf_verifier *
-tf_verify_start(const char *path, const struct bs_lay_file *lf,
-    const int *summed, struct bs_err *err)
+tf_sink_open(const char *path, const struct bs_lay_file *lf, const int *summed,
+    struct bs_err *err)
 {
 	struct tf_verifier *v = bs_xcalloc(1, sizeof(*v));
 	size_t i;
 
+	v->fd = -1;
 	v->lf = lf;
 	v->path = bs_xstrdup(path);
 	v->line = (struct bs_buf)BS_BUF_INIT(LINE_CAP);
 	v->rec = (struct bs_buf)BS_BUF_INIT(0);
 	v->fld = (struct bs_buf)BS_BUF_INIT(0);
-	v->sum = bs_xcalloc(lf->nfields, sizeof(*v->sum));
-	v->summed = bs_xcalloc(lf->nfields, sizeof(int));
+	v->sum = bs_xcalloc(lf->nfields + 1, sizeof(*v->sum));
+	v->summed = bs_xcalloc(lf->nfields + 1, sizeof(int));
 	for (i = 0; i < lf->nfields; i++) {
 		v->summed[i] = summed[i];
 		v->sum[i].scale = lf->fields[i].kind == BS_LAY_DECIMAL ?
 		    lf->fields[i].scale : 0;
 	}
+	for (i = 0; i < NBATCH; i++)
+		v->buf[i] = bs_xmalloc(TF_SINK_BATCH);
+	v->rbuf = bs_xmalloc(CHUNK);
 	pthread_mutex_init(&v->mu, NULL);
 	pthread_cond_init(&v->cv, NULL);
-	v->fd = open(path, O_RDONLY | O_CLOEXEC);
+	bs_sha256_init(&v->h);
+	v->hashing = 1;
+	/* the SHA-256 comes from reading the file back, not from the writes */
+	if (bs_ofile_open(&v->of, path, BS_OFILE_EXCL | BS_OFILE_NOHASH, err) < 0) {
+		vf_free(v);
+		return NULL;
+	}
+	v->of_open = 1;
+	v->fd = open(v->of.tmp, O_RDONLY | O_CLOEXEC);
 	if (v->fd < 0) {
-		bs_err_set(err, BS_EXIT_IOERR, "cannot read back '%s': %s", path,
+		bs_err_set(err, BS_EXIT_IOERR, "cannot read back '%s': %s", v->of.tmp,
 		    strerror(errno));
 		vf_free(v);
 		return NULL;
@@ -407,7 +479,7 @@ tf_verify_start(const char *path, const struct bs_lay_file *lf,
 		vf_free(v);
 		return NULL;
 	}
-	if (pthread_create(&v->th, NULL, verifier, v) != 0) {
+	if (pthread_create(&v->th, NULL, writer, v) != 0) {
 		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
 		    strerror(errno));
 		vf_free(v);
@@ -417,54 +489,99 @@ tf_verify_start(const char *path, const struct bs_lay_file *lf,
 	return v;
 }
 
-void
-tf_verify_more(struct tf_verifier *v, unsigned long long flushed)
+/* Hand the batch being filled to the thread; wait for room. */
+static int
+publish(struct tf_verifier *v, struct bs_err *err)
 {
 	pthread_mutex_lock(&v->mu);
-	if (flushed > v->flushed) {
-		v->flushed = flushed;
-		pthread_cond_signal(&v->cv);
-	}
+	v->full[v->head] = 1;
+	pthread_cond_broadcast(&v->cv);
+	v->head = (v->head + 1) % NBATCH;
+	while (v->full[v->head] && !v->failed)
+		pthread_cond_wait(&v->cv, &v->mu);
 	pthread_mutex_unlock(&v->mu);
+	if (v->failed) {
+		*err = v->werr;
+		return -1;
+	}
+	return 0;
+}
+
+int
+tf_sink_write(struct tf_verifier *v, const void *data, size_t n,
+    struct bs_err *err)
+{
+	const char *p = data;
+
+	v->written += n;
+	while (n) {
+		size_t h = v->head, k = TF_SINK_BATCH - v->len[h];
+
+		if (k > n)
+			k = n;
+		memcpy(v->buf[h] + v->len[h], p, k);
+		v->len[h] += k;
+		p += k;
+		n -= k;
+		if (v->len[h] == TF_SINK_BATCH && publish(v, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Stop the thread (the batches written so far stay written). */
+static void
+stop(struct tf_verifier *v)
+{
+	pthread_mutex_lock(&v->mu);
+	v->end = 1;
+	pthread_cond_broadcast(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+	if (v->started)
+		pthread_join(v->th, NULL);
+	v->started = 0;
 }
 
 void
-tf_verify_abort(struct tf_verifier *v)
+tf_sink_abort(struct tf_verifier *v)
 {
 	if (!v)
 		return;
 	pthread_mutex_lock(&v->mu);
-	v->stop = 1;
-	pthread_cond_signal(&v->cv);
+	v->failed = 1;
 	pthread_mutex_unlock(&v->mu);
-	if (v->started)
-		pthread_join(v->th, NULL);
+	stop(v);
 	vf_free(v);
 }
 
 int
-tf_verify_finish(struct tf_verifier *v, struct tf_part *p, struct bs_err *err)
+tf_sink_close(struct tf_verifier *v, struct tf_part *p, struct bs_err *err)
 {
 	size_t i;
 	int rc = -1;
 
-	pthread_mutex_lock(&v->mu);
-	v->flushed = p->bytes;
-	v->complete = 1;
-	pthread_cond_signal(&v->cv);
-	pthread_mutex_unlock(&v->mu);
-	pthread_join(v->th, NULL);
-	v->started = 0;
-	if (v->rc < 0) {
-		*err = v->err;
+	if (v->len[v->head] && publish(v, err) < 0)
+		goto done;
+	stop(v);
+	if (v->failed) {
+		*err = v->werr;
 		goto done;
 	}
-	if (v->bytes != p->bytes) {
+	v->of_open = 0;
+	if (bs_ofile_commit(&v->of, err) < 0)
+		goto done;
+	/* what the file buffer held until the commit */
+	if (read_back(v, v->of.bytes, err) < 0 || at_end(v, err) < 0)
+		goto done;
+	bs_sha256_final_hex(&v->h, p->sha256);
+	v->hashing = 0;
+	if (v->of.bytes != v->written || v->pos != v->written) {
 		bs_err_set(err, BS_EXIT_SOFTWARE,
-		    "reading back '%s': %llu bytes, %llu were written", v->path,
-		    v->bytes, p->bytes);
+		    "'%s': %llu bytes written, %llu in the file, %llu read back",
+		    v->path, v->written, v->of.bytes, v->pos);
 		goto done;
 	}
+	p->bytes = v->written;
 	if (v->rows != p->rows) {
 		bs_err_set(err, BS_EXIT_SOFTWARE,
 		    "reading back '%s': %llu records, %llu were written", v->path,
@@ -486,7 +603,6 @@ tf_verify_finish(struct tf_verifier *v, struct tf_part *p, struct bs_err *err)
 			goto done;
 		}
 	}
-	memcpy(p->sha256, v->sha256, sizeof(p->sha256));
 	p->verified = 1;
 	rc = 0;
 done:
