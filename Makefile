@@ -11,7 +11,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/baosong
-O       ?= build
+O       ?= build$(if $(SANITIZE),-san)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g

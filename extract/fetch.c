@@ -325,7 +325,7 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 	struct col *cols = NULL;
 	SQLLEN *pind = NULL;
 	double t0 = bs_now_mono();
-	int rc = -1, bulk = 1;
+	int rc = -1, bulk = 1, w_init = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	*info = NULL;
@@ -350,9 +350,10 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 		goto done;
 	}
 	cols = bs_xcalloc((size_t)ncols, sizeof(*cols));
+	bs_csv_writer_init(&w, out);
+	w_init = 1;
 	*info = bs_xcalloc((size_t)ncols, sizeof(**info));
 	*ninfo = (size_t)ncols;
-	bs_csv_writer_init(&w, out);
 	for (c = 0; c < ncols; c++) {
 		SQLSMALLINT nl = 0, nullable;
 
@@ -391,6 +392,8 @@ done:
 		SQLCloseCursor(st);
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
 	}
+	if (w_init)
+		bs_csv_writer_release(&w);
 	free(cols);
 	free(pind);
 	bs_sql_named_release(&nm);

@@ -21,19 +21,6 @@ bs_date_days_in_month(int y, int m)
 	return m == 2 && bs_date_is_leap(y) ? 29 : mdays[m - 1];
 }
 
-static int32_t
-days_from_civil(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 void
 bs_date_to_ymd(int32_t day, int *y, int *m, int *d)
 {
@@ -52,9 +39,21 @@ bs_date_to_ymd(int32_t day, int *y, int *m, int *d)
 int
 bs_date_from_ymd(int y, int m, int d, int32_t *day)
 {
-	if (y < 1 || y > 9999 || d < 1 || d > bs_date_days_in_month(y, m))
+	/* days before each month in a common year */
+	static const int16_t before[13] = {
+		0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365,
+	};
+	unsigned yy;
+	int leap;
+
+	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
 		return -1;
-	*day = days_from_civil(y, m, d);
+	leap = bs_date_is_leap(y);
+	if (d > before[m] - before[m - 1] + (m == 2 && leap))
+		return -1;
+	yy = (unsigned)y - 1;	/* whole years since 0001-01-01 */
+	*day = (int32_t)(yy * 365 + yy / 4 - yy / 100 + yy / 400) +
+	    before[m - 1] + (m > 2 && leap) + d - 1 + BS_DATE_MIN;
 	return 0;
 }
 

@@ -419,9 +419,15 @@ bs_dec_from_int(int64_t v, struct bs_dec *out)
 int
 bs_dec_to_int(const struct bs_dec *d, int64_t *out)
 {
-	i128 p = (i128)pow10_tab[d->scale];
-	i128 q;
+	i128 p, q;
 
+	if (d->scale == 0) {	/* no 128-bit division */
+		if (d->coef < INT64_MIN || d->coef > INT64_MAX)
+			return -1;
+		*out = (int64_t)d->coef;
+		return 0;
+	}
+	p = (i128)pow10_tab[d->scale];
 	if (d->coef % p != 0)
 		return -1;
 	q = d->coef / p;
@@ -531,6 +537,29 @@ bs_dec_format(const struct bs_dec *d, int scale, struct bs_buf *out)
 	size_t n = bs_dec_str(d, scale, buf);
 
 	return bs_buf_add(out, buf, n);
+}
+
+int
+bs_dec_fits(const struct bs_dec *d, int precision, int scale)
+{
+	u128 m = mag(d->coef);
+	int s = d->scale;
+
+	if (precision <= 0 || precision > BS_DEC_MAX_DIGITS)
+		precision = BS_DEC_MAX_DIGITS;
+	if (scale < 0)
+		scale = 0;
+	if (scale > precision)
+		scale = precision;
+	if (s > scale) {
+		if (m % pow10_tab[s - scale] != 0)
+			return -1;
+		m /= pow10_tab[s - scale];
+		s = scale;
+	}
+	/* m / 10^s < 10^(precision - scale), without dividing */
+	s += precision - scale;
+	return s <= BS_DEC_MAX_DIGITS && m >= pow10_tab[s] ? -2 : 0;
 }
 
 /* ---- comparison and arithmetic ---- */

@@ -87,6 +87,13 @@ size_t bs_dec_str(const struct bs_dec *d, int scale, char buf[BS_DEC_STR_MAX]);
 /* As bs_dec_str(), appended to out: 0, or -1 when out's cap is reached. */
 int bs_dec_format(const struct bs_dec *d, int scale, struct bs_buf *out);
 
+/*
+ * Does d fit decimal(precision, scale)?  0 yes; -1 more than scale fraction
+ * digits (trailing zeros do not count: 1.500 fits scale 1); -2 more than
+ * precision - scale integer digits.  precision 0 means 38.
+ */
+int bs_dec_fits(const struct bs_dec *d, int precision, int scale);
+
 /* -1, 0 or 1 as a < b, a = b, a > b (numerically: 1.10 = 1.1). */
 int bs_dec_cmp(const struct bs_dec *a, const struct bs_dec *b);
 

@@ -265,8 +265,10 @@ jp_string(struct jp *jp, char **out, size_t *len)
 			jp->p++;
 			continue;
 		}
-		if (jp->p + 1 >= jp->end)
+		if (jp->p + 1 >= jp->end) {
+			jp->p = jp->end;	/* a final backslash escapes nothing */
 			break;
+		}
 		jp->p++;
 		switch (*jp->p) {
 		case '"': bs_buf_addc(&b, '"'); break;
@@ -284,10 +286,16 @@ jp_string(struct jp *jp, char **out, size_t *len)
 				bs_buf_release(&b);
 				return jp_fail(jp, "bad \\u escape");
 			}
+			/* UTF-16 surrogates only make a character as a pair */
+			if (cp >= 0xD800 && cp < 0xE000 && (cp >= 0xDC00 ||
+			    jp->end - jp->p < 11 || jp->p[5] != '\\' ||
+			    jp->p[6] != 'u' || hex4(jp->p + 7, &lo) < 0 ||
+			    lo < 0xDC00 || lo >= 0xE000)) {
+				bs_buf_release(&b);
+				return jp_fail(jp, "bad \\u escape: unpaired surrogate");
+			}
 			jp->p += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && jp->end - jp->p >= 7 &&
-			    jp->p[1] == '\\' && jp->p[2] == 'u' &&
-			    hex4(jp->p + 3, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+			if (cp >= 0xD800 && cp < 0xDC00) {
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 				jp->p += 6;
 			}
@@ -306,6 +314,42 @@ jp_string(struct jp *jp, char **out, size_t *len)
 	}
 	jp->p++;
 	*out = bs_buf_detach(&b, len);
+	return 0;
+}
+
+/* Digits at p; how many. */
+static size_t
+jp_digits(struct jp *jp)
+{
+	const char *s = jp->p;
+
+	while (jp->p < jp->end && isdigit((unsigned char)*jp->p))
+		jp->p++;
+	return (size_t)(jp->p - s);
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?  (RFC 8259); -1 if bad. */
+static int
+jp_number(struct jp *jp)
+{
+	if (jp->p < jp->end && *jp->p == '-')
+		jp->p++;
+	if (jp->p < jp->end && *jp->p == '0')
+		jp->p++;
+	else if (!jp_digits(jp))
+		return -1;
+	if (jp->p < jp->end && *jp->p == '.') {
+		jp->p++;
+		if (!jp_digits(jp))
+			return -1;
+	}
+	if (jp->p < jp->end && (*jp->p == 'e' || *jp->p == 'E')) {
+		jp->p++;
+		if (jp->p < jp->end && (*jp->p == '+' || *jp->p == '-'))
+			jp->p++;
+		if (!jp_digits(jp))
+			return -1;
+	}
 	return 0;
 }
 
@@ -423,9 +467,10 @@ jp_value(struct jp *jp, struct bs_jval *v)
 
 		if (*s != '-' && !isdigit((unsigned char)*s))
 			return jp_fail(jp, "unexpected character");
-		while (jp->p < jp->end && (isdigit((unsigned char)*jp->p) ||
-		    strchr("+-.eE", *jp->p)))
-			jp->p++;
+		if (jp_number(jp) < 0) {
+			jp->p = s;
+			return jp_fail(jp, "bad number");
+		}
 		v->type = BS_JNUM;
 		v->s = bs_xstrndup(s, (size_t)(jp->p - s));
 		v->len = (size_t)(jp->p - s);

@@ -14,16 +14,25 @@ connstr_walk(const char *s, int (*fn)(const char *k, size_t kl, const char *a,
 	const char *p = s;
 
 	while (*p) {
-		const char *k = p, *eq, *a = p, *v;
+		const char *k, *eq, *a, *v;
 		size_t kl;
 		int r;
 
 		while (*p == ' ' || *p == ';')
 			p++;
-		k = a = p;
-		eq = strchr(p, '=');
-		if (!eq)
+		if (!*p)
 			break;
+		k = a = p;
+		eq = p + strcspn(p, "=;");
+		if (*eq != '=') {
+			/* an attribute without a value: no key to match, but
+			 * the next attribute starts after it, not at its '=' */
+			r = fn(k, 0, a, (size_t)(eq - a), ctx);
+			if (r)
+				return r;
+			p = eq;
+			continue;
+		}
 		kl = (size_t)(eq - k);
 		while (kl && k[kl - 1] == ' ')
 			kl--;
@@ -296,7 +305,6 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 		    "and shell history); put it in odbc.ini, or name it in the "
 		    "workspace with password_env or password_file");
 	db->label = bs_xstrdup(label);
-	db->source = bs_connstr_redact(connstr);
 	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &db->env)))
 		return bs_err_set(err, BS_EXIT_SOFTWARE, "cannot allocate an ODBC environment");
 	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
@@ -312,6 +320,8 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 	if (is_pg && !connstr_walk(connstr, has_key, (void *)"UseDeclareFetch"))
 		bs_buf_adds(&full, full.len && full.buf[full.len - 1] != ';' ?
 		    ";UseDeclareFetch=1;Fetch=1000" : "UseDeclareFetch=1;Fetch=1000");
+	/* what is recorded: the effective string, before any password */
+	db->source = bs_connstr_redact(bs_buf_str(&full));
 	if (password)
 		append_pwd(&full, password);
 	r = SQLDriverConnect(db->dbc, NULL, (SQLCHAR *)full.buf, SQL_NTS, out,
@@ -320,7 +330,7 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 	bs_buf_release(&full);
 	explicit_bzero(out, sizeof(out));
 	if (!SQL_SUCCEEDED(r)) {
-		bs_db_fail(err, SQL_HANDLE_DBC, db->dbc, 1, "cannot connect to %s", label);
+		bs_db_fail(err, SQL_HANDLE_DBC, db->dbc, 1, "%s: cannot connect", label);
 		bs_db_close(db);
 		return -1;
 	}
@@ -590,6 +600,7 @@ bs_sql_named_parse(const char *sql, struct bs_sql_named *out, struct bs_err *err
 				p += (*p == q) ? 2 : 1;
 			if (!*p) {
 				bs_buf_release(&b);
+				bs_sql_named_release(out);
 				return bs_err_set(err, BS_EXIT_CONFIG,
 				    "unterminated quoted text starting at offset %zu",
 				    (size_t)(s - sql));
@@ -597,11 +608,10 @@ bs_sql_named_parse(const char *sql, struct bs_sql_named *out, struct bs_err *err
 			p++;
 			bs_buf_add(&b, s, (size_t)(p - s));
 		} else if (p[0] == '-' && p[1] == '-') {
-			const char *s = p;
-
+			/* line comments are dropped: some drivers (sqliteodbc)
+			 * split statements on a ';' even inside a comment */
 			while (*p && *p != '\n')
 				p++;
-			bs_buf_add(&b, s, (size_t)(p - s));
 		} else if (p[0] == '/' && p[1] == '*') {
 			const char *s = p, *e = strstr(p + 2, "*/");
 

@@ -94,8 +94,11 @@ void bs_db_rollback(struct bs_db *db);
 
 /*
  * Named parameters: ":name" in SQL text becomes "?" (outside quotes,
- * comments and PostgreSQL "::" casts).  names[i] is the name of the i-th
- * "?", in order of appearance (a name may repeat).
+ * comments and PostgreSQL "::" casts).  "--" line comments are removed
+ * from the rewritten text (sqliteodbc splits statements on a ';' even
+ * inside one); block comments, which may carry optimizer hints, are kept.  names[i] is the name of the i-th
+ * "?", in order of appearance (a name may repeat).  On failure (78, an
+ * unterminated quote) out holds nothing; releasing it is harmless.
  */
 struct bs_sql_named {
 	char *sql;		/* rewritten SQL (owned) */

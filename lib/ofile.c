@@ -116,7 +116,9 @@ bs_ofile_commit(struct bs_ofile *o, struct bs_err *err)
 		    o->path);
 		goto fail;
 	}
-	if (rename(o->tmp, o->path) != 0) {
+	/* with EXCL, refuse atomically should the name appear meanwhile */
+	if ((o->flags & BS_OFILE_EXCL) ? renameat2(AT_FDCWD, o->tmp, AT_FDCWD,
+	    o->path, RENAME_NOREPLACE) != 0 : rename(o->tmp, o->path) != 0) {
 		bs_err_set(err, BS_EXIT_CANTCREAT, "cannot rename '%s' to '%s': %s",
 		    o->tmp, o->path, strerror(errno));
 		goto fail;

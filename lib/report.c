@@ -236,8 +236,9 @@ parse_table(struct bs_report *r, yaml_node_t *n, struct bs_report_table *t,
 
 			bs_yaml_pair(y, dec, i, &k, &v);
 			vs = bs_yaml_str(v);
-			sc = vs ? strtol(vs, &end, 10) : -1;
-			if (!vs || *end || sc < 0 || sc > 18)
+			/* digits only: strtol alone takes "", " 2" and "+2" */
+			sc = vs && isdigit((unsigned char)*vs) ? strtol(vs, &end, 10) : -1;
+			if (sc < 0 || *end || sc > 18)
 				return bs_yaml_error(y, v, err,
 				    "decimal scale of '%s' must be a whole number from 0 to 18",
 				    bs_yaml_str(k) ? bs_yaml_str(k) : "?");
@@ -287,6 +288,9 @@ parse_report(struct bs_report *r, struct bs_err *err)
 			yaml_node_t *k, *v, *tn;
 
 			bs_yaml_pair(y, params, i, &k, &v);
+			if (!bs_yaml_str(k))
+				return bs_yaml_error(y, k, err,
+				    "a parameter name is a single word");
 			if (bs_yaml_expect(y, v, YAML_MAPPING_NODE, "a parameter", err) < 0 ||
 			    bs_yaml_check_keys(y, v, pkeys, err) < 0)
 				return -1;

@@ -98,21 +98,47 @@ bs_rm_rf(const char *path)
 	return rc;
 }
 
-/* Is the temporary run directory at path abandoned (lock not held)? */
+/* Is dir empty?  (Unreadable counts as not empty.) */
+static int
+is_empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Is path the temporary directory of a run that died?  Only a real
+ * directory can be: with --out the parent is a folder the user chose, and
+ * a file or folder that merely has ".tmp-" in its name is not ours.  A run
+ * holds .lock from just after creating its directory until it renames it,
+ * so a free lock means its run is gone.  Without .lock the run died (or is)
+ * between mkdir and locking, when the directory is still empty; one that
+ * has stayed empty for a minute is abandoned.
+ */
 static int
 is_stale(const char *path)
 {
-	char *lock = bs_xasprintf("%s/.lock", path);
-	int fd = open(lock, O_RDWR | O_CLOEXEC), stale;
+	char *lock;
+	struct stat st;
+	int fd, stale;
 
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	lock = bs_xasprintf("%s/.lock", path);
+	fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	free(lock);
-	if (fd < 0) {
-		/* no lock yet: stale only if it has been like that for a while,
-		 * as a run creates its directory just before locking it */
-		struct stat st;
-
-		return stat(path, &st) == 0 && time(NULL) - st.st_mtime > 60;
-	}
+	if (fd < 0)
+		return errno == ENOENT && time(NULL) - st.st_mtime > 60 &&
+		    is_empty_dir(path);
 	stale = flock(fd, LOCK_EX | LOCK_NB) == 0;
 	close(fd);
 	return stale;
@@ -141,6 +167,33 @@ bs_run_clean_stale(const char *dir)
 	}
 	closedir(d);
 	return n;
+}
+
+/*
+ * Create dir/.lock already locked: an unnamed file is locked first and then
+ * linked into place, so a cleaner can never find the lock file free while
+ * its run is alive.  Falls back to create-then-lock where O_TMPFILE is not
+ * supported.
+ */
+static int
+take_lock(const char *dir, const char *lock)
+{
+	char proc[64];
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    linkat(AT_FDCWD, proc, AT_FDCWD, lock, AT_SYMLINK_FOLLOW) == 0)
+			return fd;
+		close(fd);
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 static char *
@@ -203,9 +256,9 @@ bs_run_begin(struct bs_run *r, const char *runs_dir, const char *out,
 		return -1;
 	}
 	lock = bs_xasprintf("%s/.lock", r->tmp);
-	r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	r->lock_fd = take_lock(r->tmp, lock);
 	free(lock);
-	if (r->lock_fd < 0 || flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+	if (r->lock_fd < 0) {
 		bs_err_set(err, BS_EXIT_CANTCREAT, "cannot lock run directory '%s': %s",
 		    r->tmp, strerror(errno));
 		bs_run_abort(r);
@@ -230,7 +283,8 @@ bs_run_finish(struct bs_run *r, struct bs_err *err)
 	free(lock);
 	if (bs_fsync_dir(r->tmp, err) < 0)
 		return -1;
-	if (rename(r->tmp, r->final) != 0)
+	/* never replace anything, not even an empty directory */
+	if (renameat2(AT_FDCWD, r->tmp, AT_FDCWD, r->final, RENAME_NOREPLACE) != 0)
 		return bs_err_set(err, BS_EXIT_CANTCREAT,
 		    "cannot rename '%s' to '%s': %s", r->tmp, r->final, strerror(errno));
 	parent = dirname_of(r->final);

@@ -56,7 +56,8 @@ static const char *const migrations[][8] = {
 		" record_key VARCHAR(400) NOT NULL,"
 		" disposition VARCHAR(16) NOT NULL,"	/* fixed | explained | excluded */
 		" comment TEXT,"
-		" by_name VARCHAR(100) NOT NULL,"
+		" by_name VARCHAR(100) NOT NULL,"	/* who imported it */
+		" reviewer VARCHAR(100),"		/* who answered, per the workbook */
 		" at VARCHAR(32) NOT NULL,"
 		" import_id VARCHAR(80),"
 		" status VARCHAR(16) NOT NULL,"		/* open | closed | reopened */
@@ -69,7 +70,7 @@ static const char *const migrations[][8] = {
 		" validation_run VARCHAR(80) NOT NULL,"
 		" data_sha256 VARCHAR(64) NOT NULL,"
 		" dispositions_sha256 VARCHAR(64) NOT NULL,"
-		" PRIMARY KEY (filing, role, at))",
+		" PRIMARY KEY (filing, role, data_sha256, dispositions_sha256))",
 		NULL
 	},
 };
@@ -188,7 +189,11 @@ event_hash(const char *prev, const char *seq, const char *at, const char *kind,
 	bs_sha256_final_hex(&h, hex);
 }
 
-/* Insert one event inside the caller's transaction. */
+/*
+ * Insert one event inside the caller's transaction.  actor NULL means this
+ * process's user@host: every event says who caused it, including the
+ * run.start, run.end and filing.create events the library writes itself.
+ */
 static int
 insert_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail, struct bs_err *err)
@@ -196,6 +201,9 @@ insert_event(struct bs_track *t, const char *kind, const char *filing,
 	char *last = NULL, *prev = NULL, seq[24], at[32], hex[BS_SHA256_HEX];
 	long long n = 0;
 	int rc;
+
+	if (!actor)
+		actor = bs_track_actor();
 
 	if (bs_db_query1(&t->db, "SELECT MAX(seq) FROM bs_event", 0, NULL, &last, err) < 0)
 		return -1;
@@ -265,10 +273,18 @@ int
 bs_track_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail, struct bs_err *err)
 {
-	struct ev_args a = { kind, filing, run_id, actor ? actor : bs_track_actor(), detail };
+	struct ev_args a = { kind, filing, run_id, actor, detail };
 
 	return in_tx(t, ev_fn, &a, err) < 0 ?
 	    bs_err_prefix(err, "tracking store: cannot record event '%s'", kind) : 0;
+}
+
+int
+bs_track_event_in_tx(struct bs_track *t, const char *kind, const char *filing,
+    const char *run_id, const char *actor, const char *detail, struct bs_err *err)
+{
+	return insert_event(t, kind, filing, run_id, actor ? actor : bs_track_actor(),
+	    detail, err);
 }
 
 static int

@@ -60,10 +60,20 @@ int bs_track_run_end(struct bs_track *t, const char *run_id, const char *status,
 /* Register a filing (report + period) if not yet known. */
 int bs_track_filing(struct bs_track *t, const char *filing, const char *report,
     const char *period, struct bs_err *err);
-/* Append an event; detail is JSON text (may be NULL). */
+/*
+ * Append an event; detail is JSON text (may be NULL); actor NULL means
+ * bs_track_actor(), as for the events the library writes itself.
+ */
 int bs_track_event(struct bs_track *t, const char *kind, const char *filing,
     const char *run_id, const char *actor, const char *detail,
     struct bs_err *err);
+/*
+ * The same, inside a transaction the caller opened with bs_db_begin() on
+ * t->db (so the event commits or rolls back with the caller's changes).
+ */
+int bs_track_event_in_tx(struct bs_track *t, const char *kind,
+    const char *filing, const char *run_id, const char *actor,
+    const char *detail, struct bs_err *err);
 /*
  * Walk the event log and recompute every hash.  0 when intact (*n =
  * events checked); 1 with err describing the first broken event.

@@ -175,6 +175,9 @@ parse_config(struct bs_workspace *ws, struct bs_err *err)
 			yaml_node_t *k, *v;
 
 			bs_yaml_pair(y, conns, i, &k, &v);
+			if (!bs_yaml_str(k))
+				return bs_yaml_error(y, k, err,
+				    "a connection name is a single word");
 			if (bs_conn_conf_parse(y, v, bs_yaml_str(k), ws->root,
 			    &ws->conns[i], err) < 0)
 				return -1;

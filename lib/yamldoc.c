@@ -43,11 +43,16 @@ load_parser(struct bs_yaml *y, yaml_parser_t *p, struct bs_err *err)
 		    p->problem ? p->problem : "syntax error",
 		    p->context ? " " : "", p->context ? p->context : "");
 		yaml_parser_delete(p);
+		bs_yaml_free(y);
 		return -1;
 	}
 	yaml_parser_delete(p);
 	y->loaded = 1;
-	return check_duplicates(y, err);
+	if (check_duplicates(y, err) < 0) {
+		bs_yaml_free(y);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -58,8 +63,10 @@ bs_yaml_load_mem(struct bs_yaml *y, const char *name, const char *data,
 
 	memset(y, 0, sizeof(*y));
 	y->path = bs_xstrdup(name);
-	if (!yaml_parser_initialize(&p))
+	if (!yaml_parser_initialize(&p)) {
+		bs_yaml_free(y);
 		return bs_err_set(err, BS_EXIT_SOFTWARE, "cannot initialise YAML parser");
+	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
 	return load_parser(y, &p, err);
 }
@@ -72,13 +79,14 @@ bs_yaml_load(struct bs_yaml *y, const char *path, struct bs_err *err)
 	int rc;
 
 	memset(y, 0, sizeof(*y));
-	y->path = bs_xstrdup(path);
 	fp = fopen(path, "rb");
 	if (!fp)
 		return bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT : BS_EXIT_IOERR,
 		    "cannot open '%s': %s", path, strerror(errno));
+	y->path = bs_xstrdup(path);
 	if (!yaml_parser_initialize(&p)) {
 		fclose(fp);
+		bs_yaml_free(y);
 		return bs_err_set(err, BS_EXIT_SOFTWARE, "cannot initialise YAML parser");
 	}
 	yaml_parser_set_input_file(&p, fp);

@@ -23,7 +23,11 @@ struct bs_yaml {
 	int loaded;
 };
 
-/* Load path; -1 with err: 66 when missing, 78 for syntax errors. */
+/*
+ * Load path; -1 with err: 66 when missing, 78 for syntax errors and
+ * duplicate keys.  After a failure y holds nothing (bs_yaml_free() is
+ * allowed but not needed).
+ */
 int bs_yaml_load(struct bs_yaml *y, const char *path, struct bs_err *err);
 /* Load from memory (name is used in messages). */
 int bs_yaml_load_mem(struct bs_yaml *y, const char *name, const char *data,

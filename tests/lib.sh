@@ -16,14 +16,23 @@
 #   bs_pids_using PATH      print the pids of processes whose command line
 #                           mentions PATH or whose working directory is under
 #                           PATH (how the tests prove a server is gone)
+#   bs_run_timeout SECS CMD...
+#                           run CMD under timeout(1) (TERM after SECS, KILL 10 s
+#                           later; status 124 on timeout) and return its status.
+#                           timeout runs CMD in a process group of its own, out
+#                           of reach of the terminal's ^C, so INT/TERM/HUP sent
+#                           to the caller are passed on to it; the caller then
+#                           exits 128+signal once CMD has finished its cleanup.
 #   bs_soffice_csv XLSX DIR convert every sheet of XLSX to UTF-8 CSV files
 #                           DIR/<name>-<sheet>.csv with headless LibreOffice,
 #                           a private profile and HOME (TECH-NOTES §6).
 #
 # Integration tests (tests/integration/test_*.sh)
 #   bs_test_init            set -u, LC_ALL=C.UTF-8, TZ=UTC, a private temp dir
-#                           $BS_TMP removed on exit (this sets the EXIT trap),
-#                           a private ODBCSYSINI in $BS_TMP/odbc.
+#                           $BS_TMP removed on exit (this sets the EXIT trap,
+#                           and INT/TERM/HUP traps that exit 128+signal once
+#                           the running command - a server wrapper, say -
+#                           has finished), a private ODBCSYSINI in $BS_TMP/odbc.
 #   bs_test_done            exit 0 if no assertion failed, else print the count
 #                           and exit 1.  Call it last.
 #   bs_test_skip REASON     print the reason and exit 77 (the runner reports a
@@ -117,6 +126,33 @@ bs_pids_using()
 		}'
 }
 
+bs_run_timeout()
+{
+	local secs=$1 pid rc sig='' fwd=''
+	shift
+	timeout -k 10 "$secs" "$@" &
+	pid=$!
+	trap 'sig=1' HUP
+	trap 'sig=2' INT
+	trap 'sig=15' TERM
+	while :; do
+		rc=0
+		wait "$pid" || rc=$?
+		# Once: timeout passes TERM on to the whole group each time.
+		if [ -n "$sig" ] && [ -z "$fwd" ]; then
+			kill -TERM "$pid" 2>/dev/null
+			fwd=1
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+	done
+	trap - HUP INT TERM
+	if [ -n "$sig" ]; then
+		echo "interrupted" >&2
+		exit $((128 + sig))
+	fi
+	return "$rc"
+}
+
 bs_soffice_csv()
 {
 	local xlsx=$1 outdir=$2 prof rc
@@ -153,6 +189,12 @@ bs_test_init()
 	BS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bs-$BS_TEST_NAME.XXXXXX") || exit 70
 	BS_TMP=$(cd "$BS_TMP" && pwd -P)
 	trap 'rm -rf "$BS_TMP"' EXIT
+	# With a trap, bash acts on a signal only after the foreground command
+	# ends, so a test stopped by the runner waits until with-pg.sh or
+	# with-sshd.sh has stopped its server.
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	bs_test_odbcsysini "$BS_TMP/odbc" || exit 70
 }
 

@@ -120,8 +120,7 @@ update_golden()
 # stdout and stderr go to $run/out.$n and $run/err.$n.
 runit()
 {
-	(cd "$t" && exec env -i "${envv[@]}" \
-		timeout -k 5 "${BS_CLI_TIMEOUT:-60}" bash "$1") \
+	bs_run_timeout "${BS_CLI_TIMEOUT:-60}" env -i -C "$t" "${envv[@]}" bash "$1" \
 		</dev/null >"$run/out.$n" 2>"$run/err.$n"
 }
 

@@ -69,9 +69,8 @@ for t in "${tests[@]}"; do
 	mkdir -p "$dir/home"
 	start=$SECONDS
 	rc=0
-	(cd "$dir" && HOME=$dir/home LC_ALL=C.UTF-8 \
-		exec timeout -k 10 "${BS_TEST_TIMEOUT:-600}" bash "$t") \
-		</dev/null >"$dir/log" 2>&1 || rc=$?
+	HOME=$dir/home LC_ALL=C.UTF-8 bs_run_timeout "${BS_TEST_TIMEOUT:-600}" \
+		env -C "$dir" bash "$t" </dev/null >"$dir/log" 2>&1 || rc=$?
 	took="$((SECONDS - start))s"
 	if [ $rc -eq 0 ]; then
 		echo "ok   $name ($took)"

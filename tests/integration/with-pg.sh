@@ -60,7 +60,10 @@ child=
 cleanup()
 {
 	local pid
-	trap - EXIT INT TERM HUP
+	# Ignore further signals (timeout, ^C twice): an interrupted
+	# cleanup would leave the server running.
+	trap - EXIT
+	trap '' INT TERM HUP
 	if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
 		kill -TERM "$child" 2>/dev/null
 		wait "$child" 2>/dev/null

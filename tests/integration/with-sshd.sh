@@ -65,7 +65,10 @@ sshd_pid=
 child=
 cleanup()
 {
-	trap - EXIT INT TERM HUP
+	# Ignore further signals (timeout, ^C twice): an interrupted
+	# cleanup would leave the server running.
+	trap - EXIT
+	trap '' INT TERM HUP
 	if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
 		kill -TERM "$child" 2>/dev/null
 		wait "$child" 2>/dev/null

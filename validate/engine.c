@@ -1,0 +1,1511 @@
+#include "bs.h"
+#include "engine.h"
+
+#include <pthread.h>
+#include <sys/resource.h>
+
+#include "csv.h"
+#include "rundir.h"
+#include "sha256.h"
+#include "workbook.h"
+
+/* a NULL among several values: the text the workbook shows for NULL */
+#define NULL_TEXT BS_WORKBOOK_NULL_TEXT
+
+/* Payload of a reconciliation group (copied in and out: not aligned). */
+struct gpay {
+	struct bs_dec sum[2];
+	uint64_t cnt[2];
+	unsigned char seen[2];
+};
+
+/* A set of key tuples of one table, for 'exists' rules. */
+struct refset {
+	size_t table;
+	const size_t *cols;	/* borrowed from the first rule using it */
+	size_t ncols;
+	struct bs_keyset ks;
+	int built;		/* complete */
+	int freed;
+	size_t first_user, last_user;	/* positions in the order */
+	size_t stat;		/* index in st->sets */
+};
+
+/* Runtime state of one rule. */
+struct rstate {
+	struct refset *ref;	/* EXISTS */
+	struct bs_keyset ks;	/* UNIQUE: keys seen; RECONCILE: groups */
+	char *columns;		/* names of rule->cols joined by ';' */
+	uint64_t rows;		/* ROWS: rows counted */
+	int warned;		/* a runtime error was reported */
+	size_t stat;		/* UNIQUE/RECONCILE: index in st->sets */
+	int have_stat;
+};
+
+struct eng {
+	struct bs_rules *rs;
+	struct vinput *in;
+	size_t nin;
+	long *input_of;		/* per table */
+	int *needed;		/* per table: read it */
+	size_t *order, norder;
+	size_t *pos;		/* per table: position in order */
+	struct refset *refs;
+	size_t nrefs;
+	struct rstate *r;	/* per rule */
+	vsink_fn sink;
+	void *ctx;
+	struct engine_stats *st;
+	/* per row */
+	const char **fields;
+	size_t *lens;
+	unsigned char *bad;	/* failed a format check */
+	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
+	struct bs_row row;
+	struct bs_buf key, vals, enc, tmp;
+	struct bs_err e;	/* scratch: never zero-filled per row (2 KiB) */
+	int key_done;
+	uint64_t recno, line;
+	const struct bs_rtable *tab;
+};
+
+/* ------------------------------------------------------------ input */
+
+/* CPU seconds used so far by the calling thread. */
+static double
+thread_cpu(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	    ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * Input goes through a stdio cookie that counts the bytes and, on the first
+ * read of a file, hands a copy of each block to a hashing thread, so the
+ * SHA-256 is of exactly the bytes parsed without costing the reader thread
+ * (the slowest of the three) more than a memcpy.
+ */
+#define HASH_BLOCK ((size_t)256 << 10)
+#define HASH_NBLOCKS 16
+
+struct hcookie {
+	int fd;
+	int hashing;		/* a hashing thread runs */
+	unsigned long long bytes;
+	struct bs_sha256 h;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *blk[HASH_NBLOCKS];
+	size_t blen[HASH_NBLOCKS];
+	size_t head, count;
+	int eof;
+	double cpu;		/* the hashing thread's CPU seconds */
+	char *vbuf;		/* the stream's buffer: glibc ignores the size
+				   given to setvbuf() without one */
+};
+
+static void *
+hash_thread(void *arg)
+{
+	struct hcookie *h = arg;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		char *b;
+		size_t n;
+
+		while (!h->count && !h->eof)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (!h->count) {
+			h->cpu = thread_cpu();
+			break;
+		}
+		b = h->blk[h->head];
+		n = h->blen[h->head];
+		pthread_mutex_unlock(&h->mu);
+		bs_sha256_update(&h->h, b, n);
+		pthread_mutex_lock(&h->mu);
+		h->head = (h->head + 1) % HASH_NBLOCKS;
+		h->count--;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static int
+hash_start(struct hcookie *h)
+{
+	size_t i;
+
+	bs_sha256_init(&h->h);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	for (i = 0; i < HASH_NBLOCKS; i++)
+		h->blk[i] = bs_xmalloc(HASH_BLOCK);
+	if (pthread_create(&h->th, NULL, hash_thread, h) != 0) {
+		for (i = 0; i < HASH_NBLOCKS; i++)
+			free(h->blk[i]);
+		pthread_mutex_destroy(&h->mu);
+		pthread_cond_destroy(&h->cv);
+		bs_sha256_release(&h->h);
+		return -1;
+	}
+	h->hashing = 1;
+	return 0;
+}
+
+static void
+hash_push(struct hcookie *h, const char *p, size_t n)
+{
+	while (n) {
+		size_t k = n < HASH_BLOCK ? n : HASH_BLOCK, slot;
+
+		pthread_mutex_lock(&h->mu);
+		while (h->count == HASH_NBLOCKS)
+			pthread_cond_wait(&h->cv, &h->mu);
+		slot = (h->head + h->count) % HASH_NBLOCKS;
+		pthread_mutex_unlock(&h->mu);
+		memcpy(h->blk[slot], p, k);	/* the slot is ours until counted */
+		h->blen[slot] = k;
+		pthread_mutex_lock(&h->mu);
+		h->count++;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		p += k;
+		n -= k;
+	}
+}
+
+/* Wait for the hashing thread; hex (if not NULL) receives the digest. */
+static void
+hash_stop(struct hcookie *h, char *hex)
+{
+	size_t i;
+
+	if (!h->hashing)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->eof = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->th, NULL);
+	if (hex)
+		bs_sha256_final_hex(&h->h, hex);
+	else
+		bs_sha256_release(&h->h);
+	for (i = 0; i < HASH_NBLOCKS; i++)
+		free(h->blk[i]);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	h->hashing = 0;
+}
+
+static ssize_t
+hc_read(void *c, char *buf, size_t n)
+{
+	struct hcookie *h = c;
+	ssize_t k;
+
+	do
+		k = read(h->fd, buf, n);
+	while (k < 0 && errno == EINTR);
+	if (k > 0) {
+		if (h->hashing)
+			hash_push(h, buf, (size_t)k);
+		h->bytes += (unsigned long long)k;
+	}
+	return k;
+}
+
+static int
+hc_close(void *c)
+{
+	struct hcookie *h = c;
+
+	return close(h->fd);
+}
+
+static FILE *
+open_input(struct vinput *in, struct hcookie *hc, struct bs_err *err)
+{
+	cookie_io_functions_t io = { hc_read, NULL, NULL, hc_close };
+	struct stat st;
+	FILE *fp;
+
+	memset(hc, 0, sizeof(*hc));
+	hc->fd = open(in->path, O_RDONLY | O_CLOEXEC);
+	if (hc->fd < 0) {
+		bs_err_set(err, errno == ENOENT || errno == EACCES ? BS_EXIT_NOINPUT :
+		    BS_EXIT_IOERR, "cannot open '%s': %s", in->path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(hc->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(hc->fd);
+		bs_err_set(err, BS_EXIT_NOINPUT, "cannot read '%s': it is a directory",
+		    in->path);
+		return NULL;
+	}
+	if (!in->passes && hash_start(hc) < 0) {
+		close(hc->fd);
+		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+		    strerror(errno));
+		return NULL;
+	}
+	fp = fopencookie(hc, "r", io);
+	if (!fp) {
+		close(hc->fd);
+		hash_stop(hc, NULL);
+		bs_err_set(err, BS_EXIT_OSERR, "cannot open '%s': %s", in->path,
+		    strerror(errno));
+		return NULL;
+	}
+	hc->vbuf = bs_xmalloc(HASH_BLOCK);
+	setvbuf(fp, hc->vbuf, _IOFBF, HASH_BLOCK);
+	return fp;
+}
+
+/* ------------------------------------------------------------ problems */
+
+static const char *
+row_key(struct eng *E, size_t *len)
+{
+	size_t i;
+
+	if (!E->key_done) {
+		bs_buf_reset(&E->key);
+		for (i = 0; i < E->tab->nkey; i++) {
+			size_t c = E->tab->key[i];
+
+			if (i)
+				bs_buf_addc(&E->key, '|');
+			if (E->fields[c])
+				bs_buf_add(&E->key, E->fields[c], E->lens[c]);
+		}
+		E->key_done = 1;
+	}
+	*len = E->key.len;
+	return bs_buf_str(&E->key);
+}
+
+static int
+emit(struct eng *E, const struct bs_rule *r, const char *columns,
+    const char *values, size_t vlen, struct bs_err *err)
+{
+	struct vproblem p;
+
+	p.rule = r;
+	p.table = E->tab->name;
+	p.record = E->recno;
+	p.line = E->line;
+	p.key = row_key(E, &p.key_len);
+	p.columns = columns;
+	p.values = values;
+	p.values_len = vlen;
+	E->st->count[r->seq]++;
+	return E->sink(E->ctx, &p, err);
+}
+
+/* Problem on the columns of r (values joined). */
+static int
+emit_cols(struct eng *E, const struct bs_rule *r, const size_t *cols, size_t n,
+    const char *columns, struct bs_err *err)
+{
+	size_t i;
+
+	if (n == 1)
+		return emit(E, r, columns, E->fields[cols[0]], E->lens[cols[0]], err);
+	bs_buf_reset(&E->vals);
+	for (i = 0; i < n; i++) {
+		if (i)
+			bs_buf_addc(&E->vals, ';');
+		if (E->fields[cols[i]])
+			bs_buf_add(&E->vals, E->fields[cols[i]], E->lens[cols[i]]);
+		else
+			bs_buf_adds(&E->vals, NULL_TEXT);
+	}
+	return emit(E, r, columns, bs_buf_str(&E->vals), E->vals.len, err);
+}
+
+static void
+rterror(struct eng *E, const struct bs_rule *r, const struct bs_err *e)
+{
+	E->st->eval_errors[r->seq]++;
+	if (!E->r[r->seq].warned) {
+		E->r[r->seq].warned = 1;
+		bs_warn("%s: record %" PRIu64 " (line %" PRIu64 "): rule %s: %s "
+		    "(taken as NULL; summary.json counts every such case)",
+		    E->in[E->input_of[r->table]].name, E->recno, E->line, r->id, e->msg);
+	}
+}
+
+/* ------------------------------------------------------------ row checks */
+
+/* 1 if the value of column c counts as NULL for shorthand checks. */
+static int
+is_void(struct eng *E, size_t c)
+{
+	const struct bs_rcol *col;
+
+	if (!E->fields[c] || E->bad[c])
+		return 1;
+	col = &E->tab->cols[c];
+	if (col->nsentinels && bs_rcol_sentinel(col, E->fields[c], E->lens[c]))
+		return 1;
+	if (col->checked) {
+		if (!E->tvalid[c])
+			E->tvalid[c] = bs_expr_col_check(&col->type, E->fields[c],
+			    E->lens[c], &E->e) == 0 ? 1 : -1;
+		return E->tvalid[c] < 0;
+	}
+	return 0;
+}
+
+static int
+when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
+{
+	int res = -1, rc;
+
+	if (!w)
+		return 1;
+	rc = bs_expr_eval_bool(w, &E->row, &res, &E->e);
+	if (rc != 0)
+		rterror(E, r, &E->e);
+	return res == 1;
+}
+
+/* Encode the tuple of cols into E->enc; 0, or 1 when a part is void. */
+static int
+encode(struct eng *E, const size_t *cols, size_t n, const char **k, size_t *kn)
+{
+	size_t i;
+
+	if (n == 1) {
+		if (is_void(E, cols[0]))
+			return 1;
+		*k = E->fields[cols[0]];
+		*kn = E->lens[cols[0]];
+		return 0;
+	}
+	bs_buf_reset(&E->enc);
+	for (i = 0; i < n; i++) {
+		if (is_void(E, cols[i]))
+			return 1;
+		bs_keyset_key_part(&E->enc, E->fields[cols[i]], E->lens[cols[i]]);
+	}
+	*k = E->enc.buf ? E->enc.buf : "";
+	*kn = E->enc.len;
+	return 0;
+}
+
+static int
+check_format(struct eng *E, const struct bs_rule *r, struct bs_err *err)
+{
+	size_t i;
+
+	if (!when_ok(E, r, r->when))
+		return 0;
+	for (i = 0; i < r->ncols; i++) {
+		size_t c = r->cols[i];
+		const struct bs_rcol *col = &E->tab->cols[c];
+		const char *v = E->fields[c];
+		int ok;
+
+		/* type reports an ill-typed value; for pattern it is NULL */
+		if (r->kind == BS_RULE_PATTERN ? is_void(E, c) : !v || E->bad[c] ||
+		    (col->nsentinels && bs_rcol_sentinel(col, v, E->lens[c])))
+			continue;
+		if (r->kind == BS_RULE_TYPE)
+			ok = bs_expr_col_check(&r->type, v, E->lens[c], &E->e) == 0;
+		else
+			ok = bs_rule_match(r, v, E->lens[c]);
+		if (!ok) {
+			E->bad[c] = 1;
+			if (emit(E, r, col->name, v, E->lens[c], err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+any_bad(const struct eng *E, const struct bs_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (E->bad[r->cols[i]])
+			return 1;
+	return 0;
+}
+
+static int
+check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
+{
+	struct rstate *rs = &E->r[r->seq];
+	const char *k;
+	size_t kn, i;
+
+	/* a value that failed a format check is not looked at again */
+	if ((r->kind == BS_RULE_ASSERT || r->kind == BS_RULE_UNIQUE ||
+	    r->kind == BS_RULE_EXISTS) && any_bad(E, r))
+		return 0;
+	if (!when_ok(E, r, r->when))
+		return 0;
+	switch (r->kind) {
+	case BS_RULE_REQUIRED:
+		for (i = 0; i < r->ncols; i++) {
+			size_t c = r->cols[i];
+			const struct bs_rcol *col = &E->tab->cols[c];
+
+			if (bs_rule_present(E->fields[c], E->lens[c]) ||
+			    (col->nsentinels && bs_rcol_sentinel(col, E->fields[c],
+				E->lens[c])))
+				continue;
+			if (emit(E, r, col->name, E->fields[c], E->lens[c], err) < 0)
+				return -1;
+		}
+		return 0;
+	case BS_RULE_IN:
+		for (i = 0; i < r->ncols; i++) {
+			size_t c = r->cols[i];
+
+			if (is_void(E, c) || bs_rule_in(r, E->fields[c], E->lens[c]))
+				continue;
+			if (emit(E, r, E->tab->cols[c].name, E->fields[c], E->lens[c],
+			    err) < 0)
+				return -1;
+		}
+		return 0;
+	case BS_RULE_UNIQUE: {
+		int added;
+
+		if (encode(E, r->cols, r->ncols, &k, &kn))
+			return 0;
+		bs_keyset_add(&rs->ks, k, kn, &added);
+		if (added)
+			return 0;
+		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
+	}
+	case BS_RULE_EXISTS:
+		if (encode(E, r->cols, r->ncols, &k, &kn))
+			return 0;
+		if (bs_keyset_find(&rs->ref->ks, k, kn))
+			return 0;
+		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
+	case BS_RULE_ASSERT: {
+		int res = -1, rc;
+
+		rc = bs_expr_eval_bool(r->expr, &E->row, &res, &E->e);
+		if (rc != 0)
+			rterror(E, r, &E->e);
+		if (res != 0)
+			return 0;
+		if (!r->ncols)
+			return emit(E, r, "", NULL, 0, err);
+		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
+	}
+	case BS_RULE_ROWS:
+		rs->rows++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------ reconcile */
+
+static void
+reconcile_row(struct eng *E, const struct bs_rule *r, int s)
+{
+	const struct bs_rside *sd = &r->rec->side[s];
+	struct rstate *rs = &E->r[r->seq];
+	struct gpay g;
+	void *p;
+	size_t i;
+
+	if (!when_ok(E, r, s == 0 ? r->when : sd->where))
+		return;
+	bs_buf_reset(&E->enc);
+	for (i = 0; i < sd->ngroup; i++) {
+		size_t c = sd->group[i];
+
+		bs_keyset_key_part(&E->enc, E->fields[c], E->lens[c]);
+	}
+	p = bs_keyset_add(&rs->ks, E->enc.buf ? E->enc.buf : "", E->enc.len, NULL);
+	memcpy(&g, p, sizeof(g));
+	g.seen[s] = 1;
+	switch (sd->agg) {
+	case BS_AGG_COUNT_ROWS:
+		g.cnt[s]++;
+		break;
+	case BS_AGG_COUNT:
+		if (E->fields[sd->count_col])
+			g.cnt[s]++;
+		break;
+	case BS_AGG_SUM: {
+		struct bs_dec d;
+		int isnull = 1, rc;
+
+		bs_buf_reset(&E->tmp);
+		rc = bs_expr_eval_text(sd->value, &E->row, &E->tmp, &isnull, &E->e);
+		if (rc != 0)
+			rterror(E, r, &E->e);
+		if (rc >= 0 && !isnull) {
+			if (bs_dec_parse(E->tmp.buf, E->tmp.len, 0, &d, &E->e) < 0 ||
+			    bs_dec_add(&g.sum[s], &d, &g.sum[s], &E->e) < 0)
+				rterror(E, r, &E->e);
+		}
+		break;
+	}
+	}
+	memcpy(p, &g, sizeof(g));
+}
+
+static void
+add_group_key(struct bs_buf *b, const void *k, size_t n)
+{
+	size_t pos = 0, len;
+	const char *s;
+	int first = 1;
+
+	while (bs_keyset_key_next(k, n, &pos, &s, &len)) {
+		if (!first)
+			bs_buf_addc(b, '|');
+		first = 0;
+		if (s)
+			bs_buf_add(b, s, len);
+	}
+}
+
+static int
+reconcile_finish(struct eng *E, const struct bs_rule *r, struct bs_err *err)
+{
+	const struct bs_reconcile *rc = r->rec;
+	struct rstate *rs = &E->r[r->seq];
+	size_t it = 0, n;
+	const void *k;
+	void *p;
+	char cols[1024];
+	int scale[2] = { 0, 0 }, dscale;
+
+	snprintf(cols, sizeof(cols), "%s;%s;difference", rc->side[0].label,
+	    rc->side[1].label);
+	/* each side's figures with one number of decimals, counts with none */
+	while (bs_keyset_next(&rs->ks, &it, &k, &n, &p)) {
+		struct gpay g;
+		int s;
+
+		memcpy(&g, p, sizeof(g));
+		for (s = 0; s < 2; s++)
+			if (rc->side[s].agg == BS_AGG_SUM && g.sum[s].scale > scale[s])
+				scale[s] = g.sum[s].scale;
+	}
+	dscale = scale[0] > scale[1] ? scale[0] : scale[1];
+	it = 0;
+	while (bs_keyset_next(&rs->ks, &it, &k, &n, &p)) {
+		struct bs_dec f[2], diff, neg;
+		struct gpay g;
+		struct vproblem pr;
+		char a[BS_DEC_STR_MAX], b[BS_DEC_STR_MAX], d[BS_DEC_STR_MAX];
+		int s, ok;
+
+		memcpy(&g, p, sizeof(g));
+		if ((rc->groups == BS_GROUPS_MATCHED && !(g.seen[0] && g.seen[1])) ||
+		    (rc->groups == BS_GROUPS_THIS && !g.seen[0]) ||
+		    (rc->groups == BS_GROUPS_OTHER && !g.seen[1]))
+			continue;
+		for (s = 0; s < 2; s++) {
+			if (rc->side[s].agg == BS_AGG_SUM)
+				f[s] = g.sum[s];
+			else
+				bs_dec_from_int((int64_t)g.cnt[s], &f[s]);
+		}
+		if (bs_dec_sub(&f[0], &f[1], &diff, &E->e) < 0) {
+			rterror(E, r, &E->e);
+			continue;
+		}
+		bs_dec_neg(&diff, &neg);
+		switch (rc->cmp) {
+		case BS_CMP_LE:
+			ok = bs_dec_cmp(&diff, &rc->tolerance) <= 0;
+			break;
+		case BS_CMP_GE:
+			ok = bs_dec_cmp(&neg, &rc->tolerance) <= 0;
+			break;
+		default:
+			bs_dec_abs(&diff, &neg);
+			ok = bs_dec_cmp(&neg, &rc->tolerance) <= 0;
+			break;
+		}
+		if (ok)
+			continue;
+		bs_dec_str(&f[0], scale[0], a);
+		bs_dec_str(&f[1], scale[1], b);
+		bs_dec_str(&diff, dscale, d);
+		bs_buf_reset(&E->key);
+		add_group_key(&E->key, k, n);
+		bs_buf_reset(&E->vals);
+		bs_buf_addf(&E->vals, "%s;%s;%s", a, b, d);
+		memset(&pr, 0, sizeof(pr));
+		pr.rule = r;
+		pr.table = E->rs->tables[r->table].name;
+		pr.key = bs_buf_str(&E->key);
+		pr.key_len = E->key.len;
+		pr.columns = cols;
+		pr.values = bs_buf_str(&E->vals);
+		pr.values_len = E->vals.len;
+		E->st->count[r->seq]++;
+		if (E->sink(E->ctx, &pr, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ stats */
+
+static size_t
+stat_add(struct engine_stats *st, char *what)
+{
+	struct vset_stat *s;
+
+	BS_ALLOC_GROW(st->sets, st->nsets + 1, st->asets);
+	s = &st->sets[st->nsets];
+	memset(s, 0, sizeof(*s));
+	s->what = what;
+	return st->nsets++;
+}
+
+static void
+stat_update(struct engine_stats *st, size_t i, const struct bs_keyset *ks)
+{
+	if (bs_keyset_count(ks) > st->sets[i].entries)
+		st->sets[i].entries = bs_keyset_count(ks);
+	if (bs_keyset_bytes(ks) > st->sets[i].bytes)
+		st->sets[i].bytes = bs_keyset_bytes(ks);
+}
+
+static void
+note_memory(struct eng *E)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < E->nrefs; i++)
+		if (!E->refs[i].freed) {
+			stat_update(E->st, E->refs[i].stat, &E->refs[i].ks);
+			total += bs_keyset_bytes(&E->refs[i].ks);
+		}
+	for (i = 0; i < E->rs->nrules; i++)
+		if (E->r[i].have_stat) {
+			stat_update(E->st, E->r[i].stat, &E->r[i].ks);
+			total += bs_keyset_bytes(&E->r[i].ks);
+		}
+	if (total > E->st->sets_bytes_peak)
+		E->st->sets_bytes_peak = total;
+}
+
+/* ------------------------------------------------------------ passes */
+
+/*
+ * The reader thread parses the CSV (and hashes it) into batches of records
+ * holding only the table's known columns; the calling thread applies the
+ * rules.  Four batches circulate between a free and a full queue.
+ */
+#define BATCH_RECORDS 4096
+#define BATCH_BYTES ((size_t)4 << 20)
+#define NBATCH 4
+
+struct batch {
+	size_t n;		/* records */
+	uint64_t recno[BATCH_RECORDS], line[BATCH_RECORDS];
+	size_t *off;		/* BATCH_RECORDS * ncols; SIZE_MAX: NULL */
+	size_t *len;
+	struct bs_buf data;	/* field bytes, each NUL-terminated */
+	int last;		/* no batch follows */
+	int failed;		/* the reader failed after these records */
+	struct bs_err err;
+};
+
+struct feeder {
+	struct bs_csv_reader *rd;
+	const struct bs_rtable *tab;
+	size_t ncols, nh;
+	size_t *used, nused;	/* the columns some check of this pass reads */
+	const char **vp;	/* nused: the current record's values */
+	struct batch b[NBATCH];
+	struct batch *freeq[NBATCH], *fullq[NBATCH];
+	size_t nfree, nfull, ffree, ffull;	/* counts and heads */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;		/* the consumer gave up */
+	double cpu;		/* the reader thread's CPU seconds */
+};
+
+
+static struct batch *
+q_take(struct feeder *F, struct batch **q, size_t *cnt, size_t *head, int stopable)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&F->mu);
+	while (!*cnt && !(stopable && F->stop))
+		pthread_cond_wait(&F->cv, &F->mu);
+	if (*cnt && !(stopable && F->stop)) {
+		b = q[*head];
+		*head = (*head + 1) % NBATCH;
+		(*cnt)--;
+	}
+	pthread_mutex_unlock(&F->mu);
+	return b;
+}
+
+static void
+q_put(struct feeder *F, struct batch **q, size_t *cnt, size_t *head,
+    struct batch *b)
+{
+	pthread_mutex_lock(&F->mu);
+	q[(*head + *cnt) % NBATCH] = b;
+	(*cnt)++;
+	pthread_cond_broadcast(&F->cv);
+	pthread_mutex_unlock(&F->mu);
+}
+
+static void *
+feed_thread(void *arg)
+{
+	struct feeder *F = arg;
+	int done = 0;
+
+	while (!done) {
+		struct batch *b = q_take(F, F->freeq, &F->nfree, &F->ffree, 1);
+
+		if (!b)
+			break;		/* stopped */
+		b->n = 0;
+		b->last = b->failed = 0;
+		bs_buf_reset(&b->data);
+		while (b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES) {
+			int k = bs_csv_next(F->rd, &b->err);
+			size_t nf, i, *off, *len, need;
+
+			if (k <= 0) {
+				b->failed = k < 0;
+				done = b->last = 1;
+				break;
+			}
+			nf = bs_csv_nfields(F->rd);
+			if (nf != F->nh) {
+				bs_csv_error(F->rd, &b->err, BS_EXIT_DATAERR,
+				    "%zu field%s, the header has %zu", nf, nf == 1 ? "" : "s",
+				    F->nh);
+				b->failed = done = b->last = 1;
+				break;
+			}
+			off = b->off + b->n * F->ncols;
+			len = b->len + b->n * F->ncols;
+			need = 0;
+			for (i = 0; i < F->nused; i++) {
+				size_t c = F->used[i];
+
+				F->vp[i] = bs_csv_field(F->rd, (size_t)F->tab->cols[c].field,
+				    &len[c]);
+				need += F->vp[i] ? len[c] + 1 : 0;
+			}
+			if (bs_buf_grow(&b->data, need) < 0) {
+				bs_err_set(&b->err, BS_EXIT_DATAERR, "%s: record %" PRIu64
+				    ": batch too large", bs_csv_name(F->rd), bs_csv_recno(F->rd));
+				b->failed = done = b->last = 1;
+				break;
+			}
+			for (i = 0; i < F->nused; i++) {
+				size_t c = F->used[i];
+
+				if (!F->vp[i]) {
+					off[c] = SIZE_MAX;
+					continue;
+				}
+				off[c] = b->data.len;
+				memcpy(b->data.buf + b->data.len, F->vp[i], len[c] + 1);
+				b->data.len += len[c] + 1;
+			}
+			if (b->failed)
+				break;
+			b->recno[b->n] = bs_csv_recno(F->rd);
+			b->line[b->n] = bs_csv_line(F->rd);
+			b->n++;
+		}
+		if (done)
+			F->cpu = thread_cpu();
+		q_put(F, F->fullq, &F->nfull, &F->ffull, b);
+	}
+	return NULL;
+}
+
+static void
+mark(unsigned char *used, const size_t *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		used[cols[i]] = 1;
+}
+
+static void
+mark_expr(unsigned char *used, const struct bs_expr *e)
+{
+	const size_t *cols;
+	size_t n;
+
+	if (!e)
+		return;
+	n = bs_expr_columns(e, &cols);
+	mark(used, cols, n);
+}
+
+static void
+mark_rule(unsigned char *used, const struct bs_rule *r)
+{
+	mark(used, r->cols, r->ncols);
+	mark_expr(used, r->when);
+	mark_expr(used, r->expr);
+}
+
+/*
+ * Estimate the number of records from the first batch and the file size,
+ * taking the columns not copied to be as wide as those that were.
+ */
+static size_t
+estimate_rows(const struct batch *b, const struct feeder *F, off_t size)
+{
+	size_t i, j, bytes = 0;
+
+	if (!b->n || size <= 0 || !F->nused)
+		return 0;
+	for (j = 0; j < b->n; j++)
+		for (i = 0; i < F->nused; i++)
+			bytes += b->len[j * F->ncols + F->used[i]];
+	bytes = bytes / F->nused * F->nh + b->n * F->nh;
+	return (size_t)((double)size / ((double)bytes / (double)b->n) * 1.05);
+}
+
+/*
+ * Read table ti once.  main: apply its rules and feed the reconciliations;
+ * always: collect the key sets listed in collect[].
+ */
+static int
+pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
+    size_t ncollect, struct bs_err *err)
+{
+	struct bs_rules *rs = E->rs;
+	const struct bs_rtable *tab = &rs->tables[ti];
+	struct vinput *in = &E->in[E->input_of[ti]];
+	struct bs_csv_opts o = BS_CSV_OPTS_INIT;
+	struct bs_csv_reader rd;
+	struct hcookie hc;
+	struct feeder *F = NULL;
+	const struct bs_rule **fmt = NULL, **rest = NULL, **recs = NULL;
+	int *rec_side = NULL;
+	size_t nfmt = 0, nrest = 0, nrecs = 0, i, j, nc = tab->ncols;
+	struct bs_progress prog;
+	double t0 = bs_now_mono(), cpu0 = thread_cpu();
+	uint64_t rows = 0;
+	FILE *fp;
+	pthread_t th;
+	int started = 0, rc = -1, reserved = 0;
+	struct stat st;
+	unsigned char *used = NULL;
+
+	memset(&rd, 0, sizeof(rd));
+	fmt = bs_xcalloc(rs->nrules + 1, sizeof(*fmt));
+	rest = bs_xcalloc(rs->nrules + 1, sizeof(*rest));
+	recs = bs_xcalloc(2 * rs->nrules + 1, sizeof(*recs));
+	rec_side = bs_xcalloc(2 * rs->nrules + 1, sizeof(*rec_side));
+	for (i = 0; i < rs->nrules && main_pass; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+
+		if (r->kind == BS_RULE_RECONCILE) {
+			int s;
+
+			for (s = 0; s < 2; s++)
+				if (r->rec->side[s].table == ti) {
+					recs[nrecs] = r;
+					rec_side[nrecs++] = s;
+				}
+			continue;
+		}
+		if (r->table != ti)
+			continue;
+		if (r->kind == BS_RULE_TYPE || r->kind == BS_RULE_PATTERN)
+			fmt[nfmt++] = r;
+		else
+			rest[nrest++] = r;
+	}
+	used = bs_xcalloc(nc ? nc : 1, 1);
+	for (i = 0; i < ncollect; i++)
+		mark(used, collect[i]->cols, collect[i]->ncols);
+	if (main_pass) {
+		mark(used, tab->key, tab->nkey);
+		for (i = 0; i < nfmt; i++)
+			mark_rule(used, fmt[i]);
+		for (i = 0; i < nrest; i++)
+			mark_rule(used, rest[i]);
+		for (i = 0; i < nrecs; i++) {
+			const struct bs_rside *sd = &recs[i]->rec->side[rec_side[i]];
+
+			mark(used, sd->group, sd->ngroup);
+			if (sd->agg == BS_AGG_COUNT)
+				mark(used, &sd->count_col, 1);
+			mark_expr(used, sd->value);
+			mark_expr(used, rec_side[i] == 0 ? recs[i]->when : sd->where);
+		}
+	}
+	fp = open_input(in, &hc, err);
+	if (!fp)
+		goto done;
+	if (bs_csv_open_fp(&rd, fp, in->name, &o, err) < 0)
+		goto done;
+	if (fstat(hc.fd, &st) != 0)
+		st.st_size = 0;
+	F = bs_xcalloc(1, sizeof(*F));
+	F->rd = &rd;
+	F->tab = tab;
+	F->ncols = nc;
+	F->nh = bs_csv_header_count(&rd);
+	pthread_mutex_init(&F->mu, NULL);
+	pthread_cond_init(&F->cv, NULL);
+	F->used = bs_xcalloc(nc ? nc : 1, sizeof(size_t));
+	F->vp = bs_xcalloc(nc ? nc : 1, sizeof(char *));
+	for (i = 0; i < nc; i++)
+		if (used[i])
+			F->used[F->nused++] = i;
+	for (i = 0; i < NBATCH; i++) {
+		F->b[i].off = bs_xmalloc(BATCH_RECORDS * (nc ? nc : 1) * sizeof(size_t));
+		F->b[i].len = bs_xcalloc(BATCH_RECORDS * (nc ? nc : 1), sizeof(size_t));
+		for (j = 0; j < BATCH_RECORDS * nc; j++)
+			F->b[i].off[j] = SIZE_MAX;	/* unused columns stay NULL */
+		F->b[i].data = (struct bs_buf)BS_BUF_INIT(BATCH_BYTES + 2 * BS_CSV_MAX_RECORD);
+		F->freeq[i] = &F->b[i];
+	}
+	F->nfree = NBATCH;
+	if (pthread_create(&th, NULL, feed_thread, F) != 0) {
+		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+		    strerror(errno));
+		goto done;
+	}
+	started = 1;
+	E->tab = tab;
+	E->row.n = nc;
+	bs_progress_init(&prog, in->name);
+	for (;;) {
+		struct batch *b = q_take(F, F->fullq, &F->nfull, &F->ffull, 0);
+		int last = b->last, failed = b->failed, bad = 0;
+
+		if (!reserved && main_pass) {
+			size_t est = estimate_rows(b, F, st.st_size);
+
+			reserved = 1;
+			for (i = 0; i < nrest && est; i++)
+				if (rest[i]->kind == BS_RULE_UNIQUE)
+					bs_keyset_reserve(&E->r[rest[i]->seq].ks, est);
+			for (i = 0; i < ncollect && est; i++)
+				bs_keyset_reserve(&collect[i]->ks, est);
+		}
+		for (j = 0; j < b->n; j++) {
+			const size_t *off = b->off + j * nc, *len = b->len + j * nc;
+
+			rows++;
+			E->recno = b->recno[j];
+			E->line = b->line[j];
+			E->key_done = 0;
+			for (i = 0; i < nc; i++) {
+				E->fields[i] = off[i] == SIZE_MAX ? NULL : b->data.buf + off[i];
+				E->lens[i] = len[i];
+			}
+			memset(E->bad, 0, nc);
+			memset(E->tvalid, 0, nc);
+			for (i = 0; i < nfmt && !bad; i++)
+				bad = check_format(E, fmt[i], err) < 0;
+			for (i = 0; i < nrest && !bad; i++)
+				bad = check_rule(E, rest[i], err) < 0;
+			if (bad)
+				break;
+			if (ncollect)
+				memset(E->bad, 0, nc);
+			for (i = 0; i < ncollect; i++) {
+				const char *key;
+				size_t kn;
+
+				if (encode(E, collect[i]->cols, collect[i]->ncols, &key, &kn) == 0)
+					bs_keyset_add(&collect[i]->ks, key, kn, NULL);
+			}
+			for (i = 0; i < nrecs; i++)
+				reconcile_row(E, recs[i], rec_side[i]);
+		}
+		if (failed && !bad)
+			*err = b->err;
+		q_put(F, F->freeq, &F->nfree, &F->ffree, b);
+		bs_progress_update(&prog, rows);
+		if (bad)
+			goto fail;
+		if (failed) {
+			bs_progress_done(&prog);
+			goto done;
+		}
+		if (last)
+			break;
+		if (bs_interrupted) {
+			bs_err_set(err, BS_EXIT_TEMPFAIL, "interrupted");
+			goto fail;
+		}
+	}
+	bs_progress_done(&prog);
+	pthread_join(th, NULL);
+	started = 0;
+	bs_debug("%s: %.2f s: CPU %.2f s reading, %.2f s checking%s", in->name,
+	    bs_now_mono() - t0, F->cpu, thread_cpu() - cpu0,
+	    main_pass ? "" : " (keys only)");
+	for (i = 0; i < ncollect; i++)
+		collect[i]->built = 1;
+	if (!in->passes) {
+		in->rows = rows;
+		in->bytes = hc.bytes;
+		hash_stop(&hc, in->sha256);
+		bs_debug("%s: CPU %.2f s hashing", in->name, hc.cpu);
+		if (in->expect_sha[0] && strcmp(in->expect_sha, in->sha256) != 0) {
+			bs_err_set(err, BS_EXIT_DATAERR,
+			    "%s: SHA-256 %.16s… differs from %.16s… in the extract "
+			    "manifest: the file changed after it was extracted", in->name,
+			    in->sha256, in->expect_sha);
+			goto done;
+		}
+	}
+	in->passes++;
+	in->seconds += bs_now_mono() - t0;
+	if (main_pass) {
+		E->recno = E->line = 0;
+		for (i = 0; i < rs->nrules; i++) {
+			const struct bs_rule *r = &rs->rules[i];
+			struct rstate *rst = &E->r[i];
+			struct vproblem p;
+			char v[32];
+			int64_t n = (int64_t)(r->when ? rst->rows : rows);
+
+			if (r->table != ti || r->kind != BS_RULE_ROWS ||
+			    ((r->rows_min < 0 || n >= r->rows_min) &&
+			    (r->rows_max < 0 || n <= r->rows_max)))
+				continue;
+			snprintf(v, sizeof(v), "%" PRId64, n);
+			memset(&p, 0, sizeof(p));
+			p.rule = r;
+			p.table = tab->name;
+			p.key = "";
+			p.columns = "";
+			p.values = v;
+			p.values_len = strlen(v);
+			E->st->count[i]++;
+			if (E->sink(E->ctx, &p, err) < 0)
+				goto done;
+		}
+		E->st->rows_total += rows;
+	}
+	rc = 0;
+	goto done;
+fail:
+	/* stop the reader: it may wait for a free batch or fill one */
+	pthread_mutex_lock(&F->mu);
+	F->stop = 1;
+	pthread_cond_broadcast(&F->cv);
+	pthread_mutex_unlock(&F->mu);
+	bs_progress_done(&prog);
+done:
+	if (started) {
+		/* drain until the reader has finished its current batch */
+		for (;;) {
+			struct batch *b;
+
+			pthread_mutex_lock(&F->mu);
+			F->stop = 1;
+			pthread_cond_broadcast(&F->cv);
+			pthread_mutex_unlock(&F->mu);
+			pthread_mutex_lock(&F->mu);
+			if (F->nfree + F->nfull == NBATCH) {
+				pthread_mutex_unlock(&F->mu);
+				break;
+			}
+			pthread_mutex_unlock(&F->mu);
+			b = q_take(F, F->fullq, &F->nfull, &F->ffull, 0);
+			q_put(F, F->freeq, &F->nfree, &F->ffree, b);
+		}
+		pthread_join(th, NULL);
+	}
+	if (F) {
+		for (i = 0; i < NBATCH; i++) {
+			free(F->b[i].off);
+			free(F->b[i].len);
+			bs_buf_release(&F->b[i].data);
+		}
+		free(F->used);
+		free(F->vp);
+		pthread_mutex_destroy(&F->mu);
+		pthread_cond_destroy(&F->cv);
+		free(F);
+	}
+	bs_csv_close(&rd);
+	if (fp) {
+		fclose(fp);
+		hash_stop(&hc, NULL);
+		free(hc.vbuf);
+	}
+	free(fmt);
+	free(rest);
+	free(recs);
+	free(rec_side);
+	free(used);
+	return rc;
+}
+
+/* ------------------------------------------------------------ plan */
+
+static char *
+join_cols(const struct bs_rtable *t, const size_t *cols, size_t n)
+{
+	struct bs_buf b = BS_BUF_INIT(0);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			bs_buf_addc(&b, ';');
+		bs_buf_adds(&b, t->cols[cols[i]].name);
+	}
+	return b.buf ? bs_buf_detach(&b, NULL) : bs_xstrdup("");
+}
+
+static struct refset *
+refset_for(struct eng *E, const struct bs_rule *r)
+{
+	size_t i;
+	struct refset *s;
+
+	for (i = 0; i < E->nrefs; i++) {
+		s = &E->refs[i];
+		if (s->table == r->ref_table && s->ncols == r->ncols &&
+		    !memcmp(s->cols, r->ref_cols, r->ncols * sizeof(size_t)))
+			return s;
+	}
+	return NULL;
+}
+
+/* Order the tables: referenced before referencing where possible. */
+static void
+plan_order(struct eng *E)
+{
+	struct bs_rules *rs = E->rs;
+	size_t nt = rs->ntables, i, p;
+	size_t *indeg = bs_xcalloc(nt, sizeof(size_t));
+	int *done = bs_xcalloc(nt, sizeof(int));
+
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+
+		if (r->kind == BS_RULE_EXISTS && r->ref_table != r->table)
+			indeg[r->table]++;
+	}
+	E->order = bs_xcalloc(nt, sizeof(size_t));
+	E->pos = bs_xcalloc(nt, sizeof(size_t));
+	for (p = 0; p < nt; p++) {
+		size_t pick = SIZE_MAX;
+
+		for (i = 0; i < nt && pick == SIZE_MAX; i++)
+			if (E->needed[i] && !done[i] && indeg[i] == 0)
+				pick = i;
+		for (i = 0; i < nt && pick == SIZE_MAX; i++)
+			if (E->needed[i] && !done[i])
+				pick = i;	/* a cycle: take the first */
+		if (pick == SIZE_MAX)
+			break;
+		done[pick] = 1;
+		E->pos[pick] = E->norder;
+		E->order[E->norder++] = pick;
+		for (i = 0; i < rs->nrules; i++) {
+			const struct bs_rule *r = &rs->rules[i];
+
+			if (r->kind == BS_RULE_EXISTS && r->ref_table == pick &&
+			    r->table != pick && indeg[r->table])
+				indeg[r->table]--;
+		}
+	}
+	free(indeg);
+	free(done);
+}
+
+static int
+bind_tables(struct eng *E, struct bs_err *err)
+{
+	struct bs_rules *rs = E->rs;
+	size_t t, bad = 0;
+
+	for (t = 0; t < rs->ntables; t++) {
+		struct bs_csv_reader rd;
+		struct bs_csv_opts o = BS_CSV_OPTS_INIT;
+		struct vinput *in;
+		const char **hdr;
+		size_t nh, i;
+		struct bs_err e2 = BS_ERR_INIT;
+
+		if (!E->needed[t])
+			continue;
+		in = &E->in[E->input_of[t]];
+		if (bs_csv_open(&rd, in->path, &o, err) < 0) {
+			bs_csv_close(&rd);
+			return -1;
+		}
+		nh = bs_csv_header_count(&rd);
+		hdr = bs_xcalloc(nh ? nh : 1, sizeof(char *));
+		for (i = 0; i < nh; i++)
+			hdr[i] = bs_csv_header(&rd, i);
+		if (bs_rules_bind(rs, t, in->name, hdr, nh, &e2) < 0)
+			bad++;
+		free(hdr);
+		bs_csv_close(&rd);
+	}
+	if (bad)
+		return bs_err_set(err, BS_EXIT_CONFIG,
+		    "the rule files do not match the input's columns");
+	return 0;
+}
+
+static int
+find_inputs(struct eng *E, struct bs_err *err)
+{
+	struct bs_rules *rs = E->rs;
+	size_t t, i;
+
+	E->needed = bs_xcalloc(rs->ntables ? rs->ntables : 1, sizeof(int));
+	E->input_of = bs_xcalloc(rs->ntables ? rs->ntables : 1, sizeof(long));
+	for (t = 0; t < rs->ntables; t++) {
+		E->needed[t] = rs->tables[t].has_file;
+		E->input_of[t] = -1;
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+
+		if (r->kind == BS_RULE_EXISTS)
+			E->needed[r->ref_table] = 1;
+		if (r->kind == BS_RULE_RECONCILE)
+			E->needed[r->rec->side[1].table] = 1;
+	}
+	for (t = 0; t < rs->ntables; t++) {
+		if (!E->needed[t])
+			continue;
+		for (i = 0; i < E->nin; i++)
+			if (!strcmp(E->in[i].table, rs->tables[t].name)) {
+				E->input_of[t] = (long)i;
+				E->in[i].used = 1;
+				break;
+			}
+		if (E->input_of[t] < 0) {
+			char where[PATH_MAX + 64];
+
+			return bs_err_set(err, BS_EXIT_NOINPUT,
+			    "no input for table '%s' (%s %s): give %s.csv with --in",
+			    rs->tables[t].name, rs->tables[t].has_file ?
+			    "its rules are at" : "rules use it at",
+			    bs_rpos_str(&rs->tables[t].pos, where, sizeof(where)),
+			    rs->tables[t].name);
+		}
+	}
+	return 0;
+}
+
+static void
+setup_rules(struct eng *E)
+{
+	struct bs_rules *rs = E->rs;
+	size_t i;
+
+	E->r = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*E->r));
+	for (i = 0; i < rs->nrules; i++) {
+		const struct bs_rule *r = &rs->rules[i];
+		const struct bs_rtable *t = &rs->tables[r->table];
+		struct rstate *s = &E->r[i];
+
+		s->columns = join_cols(t, r->cols, r->ncols);
+		if (r->kind == BS_RULE_UNIQUE) {
+			bs_keyset_init(&s->ks, 0);
+			s->stat = stat_add(E->st, bs_xasprintf("unique %s: %s(%s)", r->id,
+			    t->name, s->columns));
+			s->have_stat = 1;
+		} else if (r->kind == BS_RULE_RECONCILE) {
+			bs_keyset_init(&s->ks, sizeof(struct gpay));
+			s->stat = stat_add(E->st, bs_xasprintf("reconcile %s: groups",
+			    r->id));
+			s->have_stat = 1;
+		} else if (r->kind == BS_RULE_EXISTS) {
+			struct refset *ref = refset_for(E, r);
+			size_t p = E->pos[r->table];
+
+			if (!ref) {
+				char *cols = join_cols(&rs->tables[r->ref_table], r->ref_cols,
+				    r->ncols);
+
+				E->refs = bs_xreallocarray(E->refs, E->nrefs + 1,
+				    sizeof(*E->refs));
+				ref = &E->refs[E->nrefs++];
+				memset(ref, 0, sizeof(*ref));
+				ref->table = r->ref_table;
+				ref->cols = r->ref_cols;
+				ref->ncols = r->ncols;
+				ref->first_user = ref->last_user = p;
+				bs_keyset_init(&ref->ks, 0);
+				ref->stat = stat_add(E->st, bs_xasprintf("exists: %s(%s)",
+				    rs->tables[r->ref_table].name, cols));
+				free(cols);
+			}
+			if (p < ref->first_user)
+				ref->first_user = p;
+			if (p > ref->last_user)
+				ref->last_user = p;
+		}
+	}
+	/* the refset array no longer moves: point the rules at it */
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].kind == BS_RULE_EXISTS)
+			E->r[i].ref = refset_for(E, &rs->rules[i]);
+}
+
+static void
+free_set(struct eng *E, struct bs_keyset *ks)
+{
+	note_memory(E);
+	bs_keyset_release(ks);
+}
+
+int
+engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
+    void *ctx, struct engine_stats *st, struct bs_err *err)
+{
+	struct eng E;
+	size_t i, p, maxc = 1;
+	struct refset **collect = NULL;
+	double t0 = bs_now_mono();
+	int rc = -1;
+
+	memset(&E, 0, sizeof(E));
+	memset(st, 0, sizeof(*st));
+	st->count = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(uint64_t));
+	st->eval_errors = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(uint64_t));
+	E.rs = rs;
+	E.in = in;
+	E.nin = nin;
+	E.sink = sink;
+	E.ctx = ctx;
+	E.st = st;
+	E.key = (struct bs_buf)BS_BUF_INIT(0);
+	E.vals = (struct bs_buf)BS_BUF_INIT(0);
+	E.enc = (struct bs_buf)BS_BUF_INIT(0);
+	E.tmp = (struct bs_buf)BS_BUF_INIT(BS_CSV_MAX_FIELD);
+	if (find_inputs(&E, err) < 0 || bind_tables(&E, err) < 0)
+		goto done;
+	plan_order(&E);
+	setup_rules(&E);
+	for (i = 0; i < rs->ntables; i++)
+		if (rs->tables[i].ncols > maxc)
+			maxc = rs->tables[i].ncols;
+	E.fields = bs_xcalloc(maxc, sizeof(char *));
+	E.lens = bs_xcalloc(maxc, sizeof(size_t));
+	E.bad = bs_xcalloc(maxc, 1);
+	E.tvalid = bs_xcalloc(maxc, 1);
+	E.row.fields = E.fields;
+	E.row.lens = E.lens;
+	collect = bs_xcalloc(E.nrefs + 1, sizeof(*collect));
+	for (p = 0; p < E.norder; p++) {
+		size_t t = E.order[p], nc = 0, j;
+
+		/* key sets this table's rules need that no earlier pass built */
+		for (i = 0; i < E.nrefs; i++) {
+			struct refset *R = &E.refs[i];
+
+			if (R->built || R->first_user != p || E.pos[R->table] < p)
+				continue;
+			nc = 0;
+			for (j = 0; j < E.nrefs; j++)
+				if (!E.refs[j].built && E.refs[j].table == R->table &&
+				    E.pos[R->table] >= E.refs[j].first_user)
+					collect[nc++] = &E.refs[j];
+			bs_debug("extra pass over %s for its keys", rs->tables[R->table].name);
+			if (pass(&E, R->table, 0, collect, nc, err) < 0)
+				goto done;
+			note_memory(&E);
+		}
+		nc = 0;
+		for (i = 0; i < E.nrefs; i++)
+			if (!E.refs[i].built && E.refs[i].table == t)
+				collect[nc++] = &E.refs[i];
+		if (pass(&E, t, 1, collect, nc, err) < 0)
+			goto done;
+		note_memory(&E);
+		for (i = 0; i < rs->nrules; i++)
+			if (rs->rules[i].table == t && rs->rules[i].kind == BS_RULE_UNIQUE)
+				free_set(&E, &E.r[i].ks);
+		for (i = 0; i < E.nrefs; i++)
+			if (E.refs[i].built && !E.refs[i].freed && E.refs[i].last_user <= p &&
+			    E.pos[E.refs[i].table] <= p) {
+				free_set(&E, &E.refs[i].ks);
+				E.refs[i].freed = 1;
+			}
+	}
+	E.tab = NULL;
+	note_memory(&E);
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].kind == BS_RULE_RECONCILE) {
+			E.tab = &rs->tables[rs->rules[i].table];
+			if (reconcile_finish(&E, &rs->rules[i], err) < 0)
+				goto done;
+		}
+	rc = 0;
+done:
+	st->seconds = bs_now_mono() - t0;
+	if (E.r)
+		for (i = 0; i < rs->nrules; i++) {
+			free(E.r[i].columns);
+			bs_keyset_release(&E.r[i].ks);
+		}
+	for (i = 0; i < E.nrefs; i++)
+		bs_keyset_release(&E.refs[i].ks);
+	free(E.refs);
+	free(E.r);
+	free(collect);
+	free(E.fields);
+	free(E.lens);
+	free(E.bad);
+	free(E.tvalid);
+	free(E.order);
+	free(E.pos);
+	free(E.needed);
+	free(E.input_of);
+	bs_buf_release(&E.key);
+	bs_buf_release(&E.vals);
+	bs_buf_release(&E.enc);
+	bs_buf_release(&E.tmp);
+	return rc;
+}
+
+void
+engine_stats_release(struct engine_stats *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	free(st->count);
+	free(st->eval_errors);
+	for (i = 0; i < st->nsets; i++)
+		free(st->sets[i].what);
+	free(st->sets);
+	memset(st, 0, sizeof(*st));
+}
