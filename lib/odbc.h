@@ -75,19 +75,6 @@ int bs_db_execp(struct bs_db *db, const char *sql, size_t n,
  */
 int bs_db_query1(struct bs_db *db, const char *sql, size_t n,
     const char *const *params, char **out, struct bs_err *err);
-/*
- * Run a query with text parameters and call row() for each result row
- * with the text of its first ncols columns (at most BS_DB_ROW_COLS; NULL
- * for SQL NULL), borrowed for the call.  row() returns 0 to go on, or -1
- * with err filled to stop; the query then returns -1.
- *	bs_db_query_rows(db, "SELECT a, b FROM t WHERE c = ?", 1, p, 2,
- *	    on_row, ctx, &err);
- */
-#define BS_DB_ROW_COLS 16
-int bs_db_query_rows(struct bs_db *db, const char *sql, size_t n,
-    const char *const *params, size_t ncols,
-    int (*row)(void *ctx, const char *const *vals, struct bs_err *err),
-    void *ctx, struct bs_err *err);
 int bs_db_begin(struct bs_db *db, struct bs_err *err);
 int bs_db_commit(struct bs_db *db, struct bs_err *err);
 void bs_db_rollback(struct bs_db *db);

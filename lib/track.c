@@ -475,33 +475,3 @@ bs_track_verify(struct bs_track *t, unsigned long *n, struct bs_err *err)
 	*n = count;
 	return rc < 0 ? (err->code == BS_EXIT_REJECTED ? 1 : -1) : 0;
 }
-
-struct excluded_ctx {
-	int (*fn)(void *ctx, const char *table, const char *key,
-	    const char *rule_id, struct bs_err *err);
-	void *ctx;
-};
-
-static int
-excluded_row(void *ctx, const char *const *v, struct bs_err *err)
-{
-	struct excluded_ctx *x = ctx;
-
-	return x->fn(x->ctx, v[0] ? v[0] : "", v[1] ? v[1] : "",
-	    v[2] ? v[2] : "", err);
-}
-
-int
-bs_track_excluded(struct bs_track *t, const char *filing,
-    int (*fn)(void *ctx, const char *table, const char *key,
-    const char *rule_id, struct bs_err *err), void *ctx, struct bs_err *err)
-{
-	const char *p[1] = { filing };
-	struct excluded_ctx x = { fn, ctx };
-
-	return bs_db_query_rows(&t->db,
-	    "SELECT table_name, record_key, rule_id FROM bs_disposition"
-	    " WHERE filing = ? AND disposition = 'excluded'"
-	    " ORDER BY table_name, record_key, rule_id", 1, p, 3, excluded_row,
-	    &x, err);
-}

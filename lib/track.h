@@ -80,17 +80,6 @@ int bs_track_event_in_tx(struct bs_track *t, const char *kind,
  */
 int bs_track_verify(struct bs_track *t, unsigned long *n, struct bs_err *err);
 
-/*
- * The records reviewers excluded from filing: every bs_disposition row
- * with disposition 'excluded', in table and key order; one call of
- * fn(ctx, table_name, record_key, rule_id) each (strings borrowed for the
- * call; fn returns 0, or -1 with err filled to stop).  0, or -1 with err.
- * A record excluded under several rules is reported once per rule.
- */
-int bs_track_excluded(struct bs_track *t, const char *filing,
-    int (*fn)(void *ctx, const char *table, const char *key,
-    const char *rule_id, struct bs_err *err), void *ctx, struct bs_err *err);
-
 /* "user@host" of this process, for actor fields (static buffer). */
 const char *bs_track_actor(void);
 

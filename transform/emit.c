@@ -1128,14 +1128,24 @@ expr_column(void *ctx, const char *name, size_t len, size_t *index,
 		if (strlen(h) == len && !memcmp(h, name, len)) {
 			size_t t;
 
+			int found = 0;
+
 			*index = i;
 			memset(type, 0, sizeof(*type));
 			type->type = BS_TYPE_TEXT;
+			/* the layout's types:, else the rule file's columns: */
 			for (t = 0; t < lf->ntypes; t++)
 				if (strlen(lf->type_col[t]) == len &&
-				    !memcmp(lf->type_col[t], name, len))
-					bs_expr_col_parse(lf->type_decl[t],
-					    strlen(lf->type_decl[t]), type, &e);
+				    !memcmp(lf->type_col[t], name, len) &&
+				    bs_expr_col_parse(lf->type_decl[t],
+				    strlen(lf->type_decl[t]), type, &e) == 0)
+					found = 1;
+			for (t = 0; !found && t < m->job->ntypes; t++)
+				if (strlen(m->job->type_col[t]) == len &&
+				    !memcmp(m->job->type_col[t], name, len) &&
+				    bs_expr_col_parse(m->job->type_decl[t],
+				    strlen(m->job->type_decl[t]), type, &e) == 0)
+					found = 1;
 			return 0;
 		}
 	}
@@ -1186,6 +1196,17 @@ compile(struct em *m, const char *layout_path, struct bs_err *err)
 	const struct bs_lay_file *lf = m->lf;
 	size_t i, k, nh = bs_csv_header_count(&m->r);
 
+#if TF_HAVE_EXPR
+	for (i = 0; i < lf->ntypes; i++) {
+		struct bs_expr_col t;
+
+		if (bs_expr_col_parse(lf->type_decl[i], strlen(lf->type_decl[i]), &t,
+		    err) < 0)
+			return bs_err_set(err, BS_EXIT_CONFIG, "%s:%lu:%lu: column %s: %s",
+			    layout_path, lf->type_pos[i].line, lf->type_pos[i].column,
+			    lf->type_col[i], err->msg);
+	}
+#endif
 	m->nf = lf->nfields;
 	m->f = bs_xcalloc(m->nf, sizeof(*m->f));
 	for (i = 0; i < m->nf; i++) {

@@ -67,6 +67,10 @@ struct tf_job {
 	const struct tf_excl *excl;	/* may be NULL */
 	char **key;		/* key columns (layout's or report's), nkey */
 	size_t nkey;
+	/* column types for expressions where the layout declares none
+	 * (the table's rule file columns:), borrowed */
+	const char *const *type_col, *const *type_decl;
+	size_t ntypes;
 	/* results */
 	unsigned long long rows_in;	/* records read */
 	unsigned long long excluded;	/* left out (reviewers' exclusions) */

@@ -2,7 +2,6 @@
 #include "input.h"
 #include "workspace.h"
 
-#include <dirent.h>
 
 static char *
 dup_or_null(const char *s)
@@ -92,7 +91,8 @@ load_json(const char *dir, struct bs_jval **m, char sha[BS_SHA256_HEX],
 static const struct bs_jval *
 source_of(const struct bs_jval *m)
 {
-	static const char *const keys[] = { "input", "extract_run", "input_run" };
+	static const char *const keys[] = { "validated_run", "input", "extract_run",
+		"input_run" };
 	size_t i;
 
 	for (i = 0; i < BS_ARRAY_SIZE(keys); i++) {
@@ -171,6 +171,7 @@ tf_input_load(struct tf_input *in, const char *dir, struct bs_err *err)
 	in->period = dup_or_null(bs_jget_str(bs_jget(m, "params"), "period"));
 	in->org = dup_or_null(bs_jget_str(bs_jget(m, "derived_params"),
 	    "institution_code"));
+	in->data_sha256 = dup_or_null(bs_jget_str(m, "data_sha256"));
 	rep = bs_jget(m, "report");
 	if (rep && rep->type == BS_JOBJ) {
 		in->report = dup_or_null(bs_jget_str(rep, "name"));
@@ -219,6 +220,7 @@ tf_input_release(struct tf_input *in)
 	free(in->report_path);
 	free(in->source_run);
 	free(in->source_dir);
+	free(in->data_sha256);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -231,60 +233,6 @@ tf_input_table(const struct tf_input *in, const char *table)
 		if (!strcmp(in->t[i].table, table))
 			return &in->t[i];
 	return NULL;
-}
-
-static int
-newest_first(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)b, *(char *const *)a);
-}
-
-int
-tf_find_validation(const char *runs_dir, const char *filing, char **dir,
-    struct bs_err *err)
-{
-	DIR *d = opendir(runs_dir);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, alloc = 0, i;
-	int rc = 1;
-
-	*dir = NULL;
-	if (!d) {
-		if (errno == ENOENT)
-			return 1;
-		return bs_err_set(err, BS_EXIT_IOERR, "cannot read '%s': %s", runs_dir,
-		    strerror(errno));
-	}
-	while ((e = readdir(d)) != NULL) {
-		/* finished runs only: temporaries start with ".tmp-" */
-		if (e->d_name[0] == '.' || !strstr(e->d_name, "-validate-"))
-			continue;
-		BS_ALLOC_GROW(names, n + 1, alloc);
-		names[n++] = bs_xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), newest_first);
-	for (i = 0; i < n && rc == 1; i++) {
-		char *p = bs_xasprintf("%s/%s", runs_dir, names[i]);
-		struct bs_jval *m = NULL;
-		struct bs_err e2 = BS_ERR_INIT;
-
-		if (load_json(p, &m, NULL, &e2) == 0 &&
-		    bs_jget_str(m, "program") &&
-		    !strcmp(bs_jget_str(m, "program"), "baosong-validate") &&
-		    bs_jget_str(m, "filing") && !strcmp(bs_jget_str(m, "filing"), filing)) {
-			*dir = p;
-			p = NULL;
-			rc = 0;
-		}
-		bs_jval_free(m);
-		free(p);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return rc;
 }
 
 /* ------------------------------------------------------------ hashed reads */

@@ -7,11 +7,10 @@
  * Manifests understood:
  *   baosong-extract   outputs[] {name, rows, sha256}; filing; params.period;
  *                     derived_params.institution_code; report {name, path}
- *   baosong-validate  inputs[] {table?, name?, path?, rows?, sha256}, with
- *                     a relative name resolved against input.path (or
- *                     extract_run.path, input_dir); or, without inputs[],
- *                     the extract run named by input / extract_run {path}
- *                     (its outputs); filing, params.period as above
+ *   baosong-validate  inputs[] {table, path, rows?, sha256}; validated_run
+ *                     {run_id, path} (the extract run); data_sha256 (what
+ *                     approvals are bound to); filing as above.  Without
+ *                     inputs[], the outputs of the validated run.
  */
 #ifndef TF_INPUT_H
 #define TF_INPUT_H
@@ -41,6 +40,7 @@ struct tf_input {
 	char *report_path;	/* report folder, may be NULL */
 	char *source_run;	/* validate: the extract run's id, else NULL */
 	char *source_dir;	/* validate: the extract run's directory */
+	char *data_sha256;	/* validate: fingerprint of the validated data */
 	struct tf_table_in *t;
 	size_t nt;
 };
@@ -50,14 +50,6 @@ int tf_input_load(struct tf_input *in, const char *dir, struct bs_err *err);
 void tf_input_release(struct tf_input *in);
 const struct tf_table_in *tf_input_table(const struct tf_input *in,
     const char *table);
-
-/*
- * The newest finished run of baosong-validate for filing in runs_dir:
- * *dir (malloc'd).  1 when there is none (not an error here: the caller
- * says so), -1 with err on a read error.
- */
-int tf_find_validation(const char *runs_dir, const char *filing, char **dir,
-    struct bs_err *err);
 
 /*
  * A stdio stream over path whose bytes are read ahead and hashed by a

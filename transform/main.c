@@ -11,11 +11,13 @@
 #include "layout.h"
 #include "ofile.h"
 #include "report.h"
+#include "review.h"
 #include "rundir.h"
 #include "sha256.h"
 #include "track.h"
 #include "workspace.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <pwd.h>
 
@@ -38,6 +40,16 @@ struct excl_table {
 	struct tf_excl x;
 };
 
+/* What a table's rule file says about it: its key and column types. */
+struct rule_table {
+	char *table;
+	char *file;
+	char **key;
+	size_t nkey;
+	char **col, **decl;
+	size_t ncol;
+};
+
 struct ctx {
 	struct opts *o;
 	struct bs_workspace ws;
@@ -46,6 +58,12 @@ struct ctx {
 	int have_report;
 	struct tf_input in;
 	int have_in;
+	struct bs_validation val;	/* --filing: its latest validation */
+	int have_val;
+	struct rule_table *rt;
+	size_t nrt;
+	int approved;		/* bs_review_is_approved() said yes */
+	char *approval_note;
 	struct bs_layout layout;
 	int have_layout;
 	char *layout_path;
@@ -95,8 +113,6 @@ static int
 find_input(struct ctx *c, struct bs_err *err)
 {
 	struct opts *o = c->o;
-	char *dir = NULL;
-	int rc;
 
 	if (o->in) {
 		if (tf_input_load(&c->in, o->in, err) < 0)
@@ -108,21 +124,16 @@ find_input(struct ctx *c, struct bs_err *err)
 		return bs_err_set(err, BS_EXIT_USAGE,
 		    "--filing %s: no workspace found to look its runs up in (give "
 		    "--workspace DIR, or --in RUN_DIR)", o->filing);
-	rc = tf_find_validation(c->ws.runs, o->filing, &dir, err);
-	if (rc < 0)
+	if (bs_track_open(&c->track, &c->ws.tracking, err) < 0)
 		return -1;
-	if (rc == 1)
-		return bs_err_set(err, BS_EXIT_NOINPUT,
-		    "filing %s has not been validated: there is no finished run of "
-		    "baosong-validate for it in %s; run baosong-validate --filing %s "
-		    "first (or give --in RUN_DIR to transform an extract run as it is)",
-		    o->filing, c->ws.runs, o->filing);
-	rc = tf_input_load(&c->in, dir, err);
-	free(dir);
-	if (rc < 0)
+	/* 66 when the filing was never validated */
+	if (bs_review_latest_validation(&c->track, o->filing, &c->val, err) < 0)
+		return -1;
+	c->have_val = 1;
+	if (tf_input_load(&c->in, c->val.run_dir, err) < 0)
 		return -1;
 	c->have_in = 1;
-	bs_info("input: validation run %s", c->in.run_id ? c->in.run_id : c->in.dir);
+	bs_info("input: validation run %s", c->val.run_id);
 	return 0;
 }
 
@@ -216,16 +227,132 @@ report_key(struct ctx *c, const char *table, char ***key, size_t *nkey)
 	return 0;
 }
 
-static int
-on_excluded(void *ctx, const char *table, const char *key, const char *rule,
-    struct bs_err *err)
+static void
+rule_table_add(struct ctx *c, struct bs_yaml *y, const char *file)
 {
-	struct ctx *c = ctx;
+	yaml_node_t *root = bs_yaml_root(y), *k, *cols;
+	const char *t = bs_yaml_str(bs_yaml_get(y, root, "table"));
+	struct rule_table *r;
 	size_t i;
 
-	(void)rule;
-	(void)err;
-	c->nexcluded_rows++;
+	if (!t)
+		return;
+	for (i = 0; i < c->nrt; i++)
+		if (!strcmp(c->rt[i].table, t))
+			break;
+	if (i == c->nrt) {
+		c->rt = bs_xreallocarray(c->rt, c->nrt + 1, sizeof(*c->rt));
+		memset(&c->rt[c->nrt], 0, sizeof(*c->rt));
+		c->rt[c->nrt].table = bs_xstrdup(t);
+		c->rt[c->nrt].file = bs_xstrdup(file);
+		c->nrt++;
+	}
+	r = &c->rt[i];
+	k = bs_yaml_get(y, root, "key");
+	if (k && !r->nkey) {
+		size_t n = bs_yaml_str(k) ? 1 : bs_yaml_len(k);
+
+		r->key = bs_xcalloc(n + 1, sizeof(char *));
+		for (i = 0; i < n; i++) {
+			const char *s = bs_yaml_str(k) ? bs_yaml_str(k) :
+			    bs_yaml_str(bs_yaml_item(y, k, i));
+
+			r->key[r->nkey++] = bs_xstrdup(s ? s : "");
+		}
+	}
+	cols = bs_yaml_get(y, root, "columns");
+	for (i = 0; cols && i < bs_yaml_len(cols); i++) {
+		yaml_node_t *a, *b;
+
+		bs_yaml_pair(y, cols, i, &a, &b);
+		if (!bs_yaml_str(a) || !bs_yaml_str(b))
+			continue;
+		r->col = bs_xreallocarray(r->col, r->ncol + 1, sizeof(char *));
+		r->decl = bs_xreallocarray(r->decl, r->ncol + 1, sizeof(char *));
+		r->col[r->ncol] = bs_xstrdup(bs_yaml_str(a));
+		r->decl[r->ncol++] = bs_xstrdup(bs_yaml_str(b));
+	}
+}
+
+static void
+rule_file(struct ctx *c, const char *path)
+{
+	struct bs_yaml y;
+	struct bs_err e = BS_ERR_INIT;
+
+	/* a rule file that does not load is baosong-validate's to report */
+	if (bs_yaml_load(&y, path, &e) == 0)
+		rule_table_add(c, &y, path);
+	bs_yaml_free(&y);
+}
+
+/*
+ * Keys and column types from the report's rule files (its rules: list,
+ * or every *.rules.yaml of its folder), for tables the layout gives no
+ * key: and no types: for.
+ */
+static void
+load_rule_tables(struct ctx *c)
+{
+	struct bs_yaml *y = &c->report.y;
+	yaml_node_t *list;
+	size_t i;
+
+	if (!c->have_report)
+		return;
+	list = bs_yaml_get(y, bs_yaml_root(y), "rules");
+	if (list) {
+		for (i = 0; i < bs_yaml_len(list); i++) {
+			const char *s = bs_yaml_str(bs_yaml_item(y, list, i));
+			char *p;
+
+			if (!s)
+				continue;
+			p = bs_path_join(c->report.dir, s);
+			rule_file(c, p);
+			free(p);
+		}
+		return;
+	} else {
+		DIR *d = opendir(c->report.dir);
+		struct dirent *e;
+		char **names = NULL;
+		size_t n = 0, alloc = 0;
+
+		while (d && (e = readdir(d)) != NULL) {
+			size_t l = strlen(e->d_name);
+
+			if (l > 11 && !strcmp(e->d_name + l - 11, ".rules.yaml")) {
+				BS_ALLOC_GROW(names, n + 1, alloc);
+				names[n++] = bs_xasprintf("%s/%s", c->report.dir, e->d_name);
+			}
+		}
+		if (d)
+			closedir(d);
+		for (i = 0; i < n; i++) {
+			rule_file(c, names[i]);
+			free(names[i]);
+		}
+		free(names);
+	}
+}
+
+static const struct rule_table *
+rule_table(const struct ctx *c, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrt; i++)
+		if (!strcmp(c->rt[i].table, table))
+			return &c->rt[i];
+	return NULL;
+}
+
+static void
+add_excluded(struct ctx *c, const char *table, const char *key)
+{
+	size_t i;
+
 	for (i = 0; i < c->nex; i++)
 		if (!strcmp(c->ex[i].table, table))
 			break;
@@ -235,6 +362,28 @@ on_excluded(void *ctx, const char *table, const char *key, const char *rule,
 		c->ex[c->nex++].table = bs_xstrdup(table);
 	}
 	tf_excl_add(&c->ex[i].x, key);
+}
+
+/*
+ * The records reviewers excluded (剔除): every disposition 'excluded' of
+ * the filing, whatever its status, until a reviewer answers otherwise.
+ */
+static int
+load_exclusions(struct ctx *c, struct bs_err *err)
+{
+	struct bs_disp_map m;
+	size_t i;
+
+	if (!c->track.open && bs_track_open(&c->track, &c->ws.tracking, err) < 0)
+		return -1;
+	if (bs_disp_load(&c->track, c->filing, &m, err) < 0)
+		return -1;
+	for (i = 0; i < m.n; i++)
+		if (m.v[i].disp == BS_DISP_EXCLUDED) {
+			add_excluded(c, m.v[i].table, m.v[i].key);
+			c->nexcluded_rows++;
+		}
+	bs_disp_map_release(&m);
 	return 0;
 }
 
@@ -250,20 +399,48 @@ excl_for(struct ctx *c, const char *table)
 }
 
 /*
- * APPROVAL GATE.  A filing may be transformed only once the approvals its
- * report requires are recorded against the validation run being used
- * (bs_approval, bound to the SHA-256 of the validated data and of the
- * dispositions).  The check belongs to the review stage (issue 4), which
- * provides it; until then this is the one place where it must be called,
- * and it checks NOTHING: the manifest says "approval": {"checked": false}.
+ * APPROVAL GATE.  A filing is transformed for submission only once every
+ * role its report requires (report.yaml approvals:) has approved exactly
+ * the validated data being read and the current dispositions:
+ * bs_review_is_approved() (lib/review.h) answers that against the
+ * tracking store.  --in RUN_DIR transforms a run as it is, outside any
+ * filing's approval (the packaging stage asks again before anything is
+ * submitted); the manifest says which happened.
  */
 static int
 approval_gate(struct ctx *c, struct bs_err *err)
 {
-	(void)err;
-	if (c->filing)
-		bs_info("approvals of %s are not checked: the approval records "
-		    "arrive with the review stage", c->filing);
+	struct bs_err e = BS_ERR_INIT;
+	int rc;
+
+	if (!c->o->filing) {
+		c->approval_note = bs_xstrdup("not checked: --in transforms a run as "
+		    "it is; the packaging stage checks approvals");
+		return 0;
+	}
+	if (!c->in.data_sha256)
+		return bs_err_set(err, BS_EXIT_DATAERR,
+		    "validation run %s records no data_sha256", c->val.run_id);
+	rc = bs_review_is_approved(&c->track, &c->report, c->filing,
+	    c->in.data_sha256, &e);
+	if (rc < 0) {
+		*err = e;
+		return -1;
+	}
+	if (rc == 0) {
+		if (c->o->check) {
+			bs_warn("%s (the check goes on; writing the files would be "
+			    "refused)", e.msg);
+			c->approval_note = bs_xstrdup(e.msg);
+			return 0;
+		}
+		return bs_err_set(err, BS_EXIT_REJECTED,
+		    "%s; nothing was written (baosong-review status --filing %s "
+		    "says what is missing)", e.msg, c->filing);
+	}
+	c->approved = 1;
+	c->approval_note = bs_xasprintf("approved by every role for data %s",
+	    c->in.data_sha256);
 	return 0;
 }
 
@@ -325,12 +502,10 @@ plan(struct ctx *c, struct bs_err *err)
 		bs_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		    &tr->vars.today);
 	}
-	/* exclusions */
-	if (c->filing && c->have_ws) {
-		if (bs_track_open(&c->track, &c->ws.tracking, err) < 0 ||
-		    bs_track_excluded(&c->track, c->filing, on_excluded, c, err) < 0)
-			return -1;
-	}
+	/* exclusions, keys and types */
+	if (c->filing && c->have_ws && load_exclusions(c, err) < 0)
+		return -1;
+	load_rule_tables(c);
 	/* one job per layout file */
 	c->jobs = bs_xcalloc(c->layout.nfiles, sizeof(*c->jobs));
 	c->njobs = c->layout.nfiles;
@@ -365,21 +540,34 @@ plan(struct ctx *c, struct bs_err *err)
 			for (k = 0; !kf->nkey && k < c->layout.nfiles; k++)
 				if (!strcmp(c->layout.files[k].table, lf->table))
 					kf = &c->layout.files[k];
+			const struct rule_table *rt = rule_table(c, lf->table);
+
 			if (kf->nkey) {
 				j->nkey = kf->nkey;
 				j->key = bs_xcalloc(kf->nkey, sizeof(char *));
 				for (k = 0; k < kf->nkey; k++)
 					j->key[k] = bs_xstrdup(kf->key[k]);
+			} else if (rt && rt->nkey) {
+				j->nkey = rt->nkey;
+				j->key = bs_xcalloc(rt->nkey, sizeof(char *));
+				for (k = 0; k < rt->nkey; k++)
+					j->key[k] = bs_xstrdup(rt->key[k]);
 			} else {
 				report_key(c, lf->table, &j->key, &j->nkey);
+			}
+			if (rt) {
+				j->type_col = (const char *const *)rt->col;
+				j->type_decl = (const char *const *)rt->decl;
+				j->ntypes = rt->ncol;
 			}
 		}
 		j->excl = excl_for(c, lf->table);
 		if (j->excl && j->excl->n && !j->nkey)
 			return bs_err_set(err, BS_EXIT_CONFIG,
 			    "reviewers excluded %zu record(s) of table '%s', but neither "
-			    "the layout (%s) nor the report says which columns make its "
-			    "key (key:)", j->excl->n, lf->table, c->layout_path);
+			    "the layout (%s), nor the table's rule file, nor the report "
+			    "says which columns make its key (key:)", j->excl->n,
+			    lf->table, c->layout_path);
 	}
 	return approval_gate(c, err);
 }
@@ -473,9 +661,10 @@ write_manifest(struct ctx *c, struct bs_err *err)
 	bs_json_obj_end(&j);
 	bs_json_key(&j, "approval");
 	bs_json_obj_begin(&j);
-	bs_json_kv_bool(&j, "checked", 0);
-	bs_json_kv_str(&j, "note", "approvals arrive with the review stage "
-	    "(issue 4); this run did not check them");
+	bs_json_kv_bool(&j, "checked", c->o->filing != NULL);
+	bs_json_kv_bool(&j, "approved", c->approved);
+	bs_json_kv_str(&j, "data_sha256", c->in.data_sha256);
+	bs_json_kv_str(&j, "note", c->approval_note);
 	bs_json_obj_end(&j);
 	bs_json_key(&j, "inputs");
 	bs_json_arr_begin(&j);
@@ -708,6 +897,25 @@ ctx_release(struct ctx *c)
 		tf_excl_release(&c->ex[i].x);
 	}
 	free(c->ex);
+	for (i = 0; i < c->nrt; i++) {
+		struct rule_table *r = &c->rt[i];
+
+		for (k = 0; k < r->nkey; k++)
+			free(r->key[k]);
+		for (k = 0; k < r->ncol; k++) {
+			free(r->col[k]);
+			free(r->decl[k]);
+		}
+		free(r->key);
+		free(r->col);
+		free(r->decl);
+		free(r->table);
+		free(r->file);
+	}
+	free(c->rt);
+	free(c->approval_note);
+	if (c->have_val)
+		bs_validation_release(&c->val);
 	tf_run_release(&c->tr);
 	if (c->have_layout)
 		bs_layout_release(&c->layout);
