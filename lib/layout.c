@@ -7,7 +7,7 @@
 
 /* Options a file takes from its own entry, else from defaults:. */
 static const char *const file_opts[] = {
-	"encoding", "bom", "line_end", "header", "last_line_end", "form",
+	"name", "encoding", "bom", "line_end", "header", "last_line_end", "form",
 	"delimiter", "qualifier", "quote", "allow_delimiter", "allow_line_break",
 	"byte_safe", "max_rows", "control",
 	/* field defaults */
@@ -1087,7 +1087,7 @@ static int
 parse_file(struct ld *d, yaml_node_t *n, struct bs_lay_file *f,
     struct bs_err *err)
 {
-	static const char *const own[] = { "table", "code", "name", "key",
+	static const char *const own[] = { "table", "code", "key",
 		"types", "sum", "fields", NULL };
 	struct bs_yaml *y = &d->y;
 	const char *keys[BS_ARRAY_SIZE(own) + BS_ARRAY_SIZE(file_opts)];
@@ -1201,11 +1201,11 @@ parse_file(struct ld *d, yaml_node_t *n, struct bs_lay_file *f,
 			    "max_rows: takes a positive number, not '%s'", s);
 		f->max_rows = (unsigned long)mr;
 	}
-	x = bs_yaml_get(y, n, "name");
+	x = opt(d, n, "name");
 	if (!x)
 		return bs_yaml_error(y, n, err,
-		    "table '%s': missing required key 'name' (the file-name pattern)",
-		    f->table);
+		    "table '%s': missing required key 'name' (the file-name pattern, "
+		    "here or in defaults:)", f->table);
 	if (parse_tmpl(d, x, "file name", 0, NULL, &f->name, err) < 0)
 		return -1;
 	if (strchr(f->name.src, '/'))

@@ -339,7 +339,7 @@ static const struct {
 	    "e.yaml:2:12: unknown key 'table'" },
 	{ "layout: e\nfiles: []\n", BS_EXIT_CONFIG, "'files' must not be empty" },
 	{ "layout: e\nfiles:\n  - table: t\n    fields: [{column: a}]\n",
-	    BS_EXIT_CONFIG, "missing required key 'name' (the file-name pattern)" },
+	    BS_EXIT_CONFIG, "missing required key 'name' (the file-name pattern, here or in defaults:)" },
 };
 
 static void
