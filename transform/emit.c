@@ -9,12 +9,7 @@
 #include "sum.h"
 #include "verify.h"
 
-#if __has_include("expr.h")
 #include "expr.h"
-#define TF_HAVE_EXPR 1
-#else
-#define TF_HAVE_EXPR 0
-#endif
 
 #define LINE_MAX_BYTES ((size_t)64 * 1024 * 1024)	/* one output line */
 
@@ -131,6 +126,8 @@ struct em {
 	int row_bad;		/* a refusal in this row */
 	/* output */
 	struct tf_verifier *sink;	/* writes the part and reads it back */
+	struct bs_sha256 check_h;	/* --check: the SHA-256 of what would be */
+	int check_hashing;
 	struct tf_part *part;	/* current */
 	unsigned long long part_lines;	/* lines in the part (header too) */
 	const char **ctl_sums;	/* scratch for control expansion */
@@ -246,6 +243,32 @@ char_shown(const char *s, size_t n, char *buf, size_t size)
 		snprintf(buf, size, "U+%04X", (unsigned)cp);
 	else
 		snprintf(buf, size, "'%.*s' (U+%04X)", (int)k, s, (unsigned)cp);
+	return buf;
+}
+
+/* s[0, n) for a message, control characters as \t \n \r \xNN. */
+static const char *
+escaped(const char *s, size_t n, char *buf, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 8 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\t' || c == '\n' || c == '\r') {
+			buf[o++] = '\\';
+			buf[o++] = c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
+		} else if (c < 0x20 || c == 0x7F) {
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	if (i < n && o + 4 < size) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
 	return buf;
 }
 
@@ -375,7 +398,6 @@ fmt_number(struct em *m, struct cf *f, const char *s, size_t n,
 	return 0;
 }
 
-#if TF_HAVE_EXPR
 static int
 eval_expr(struct em *m, struct cf *f, const char **s, size_t *n)
 {
@@ -405,7 +427,6 @@ eval_expr(struct em *m, struct cf *f, const char **s, size_t *n)
 	*n = m->tmp.len;
 	return 0;
 }
-#endif
 
 /*
  * Append field f's text for the current record to out.  0 done, 1 refused
@@ -429,10 +450,8 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 		n = strlen(s);
 		break;
 	case BS_LAY_EXPR:
-#if TF_HAVE_EXPR
 		if (eval_expr(m, f, &s, &n) < 0)
 			return 1;
-#endif
 		break;
 	}
 	*was_null = !s;
@@ -490,9 +509,13 @@ static int
 out(struct em *m, const void *p, size_t n, struct bs_err *err)
 {
 	m->part->bytes += n;
-	if (!m->sink || m->run->problems)
-		return 0;	/* --check, or already refused: count only */
-	return tf_sink_write(m->sink, p, n, err);
+	if (m->run->problems)
+		return 0;	/* already refused: count only */
+	if (m->check_hashing) {
+		bs_sha256_update(&m->check_h, p, n);	/* --check */
+		return 0;
+	}
+	return m->sink ? tf_sink_write(m->sink, p, n, err) : 0;
 }
 
 /* A line of the current part: line ends go between lines. */
@@ -591,6 +614,9 @@ open_part(struct em *m, struct bs_err *err)
 		free(path);
 		if (!m->sink)
 			return -1;
+	} else if (!m->run->dir && !m->run->problems) {
+		bs_sha256_init(&m->check_h);
+		m->check_hashing = 1;
 	}
 	bom = bs_enc_bom(m->lf->enc, &bomn);
 	if (m->lf->bom && out(m, bom, bomn, err) < 0)
@@ -617,6 +643,10 @@ close_part(struct em *m, struct bs_err *err)
 			    m->f[i].lf->scale : 0, buf);
 			p->sums[i] = bs_xstrdup(buf);
 		}
+	if (m->check_hashing) {
+		bs_sha256_final_hex(&m->check_h, p->sha256);
+		m->check_hashing = 0;
+	}
 	if (m->sink) {
 		struct tf_verifier *v = m->sink;
 
@@ -708,7 +738,7 @@ check_delimited(struct em *m, struct cf *f, int *need_q)
 	const unsigned char *s = (const unsigned char *)m->line.buf + f->off;
 	unsigned acc = 0, hi = 0;
 	size_t i, n = f->len;
-	char show[32];
+	char show[32], val[256];
 
 	for (i = 0; i < n; i++) {
 		acc |= m->cls[s[i]];
@@ -722,19 +752,22 @@ check_delimited(struct em *m, struct cf *f, int *need_q)
 		unsigned c = m->cls[s[i]];
 
 		if (c & CLS_CTRL) {
-			refuse(m, f, "holds a control character (%s)",
+			refuse(m, f, "'%s' holds a control character (%s)",
+			    escaped((const char *)s, n, val, sizeof(val)),
 			    char_shown((const char *)s + i, n - i, show, sizeof(show)));
 			return 1;
 		}
 		if ((c & CLS_BREAK) && !m->lf->allow_break) {
-			refuse(m, f, "holds a line break (%s)%s",
+			refuse(m, f, "'%s' holds a line break (%s)%s",
+			    escaped((const char *)s, n, val, sizeof(val)),
 			    s[i] == '\r' ? "CR" : "LF", m->lf->qualifier ?
 			    " (allow_line_break: true would write it inside the "
 			    "qualifier)" : "");
 			return 1;
 		}
 		if ((c & CLS_DELIM) && !m->lf->allow_delim) {
-			refuse(m, f, "holds the delimiter '%c'%s", m->lf->delim,
+			refuse(m, f, "'%s' holds the delimiter '%c'%s",
+			    escaped((const char *)s, n, val, sizeof(val)), m->lf->delim,
 			    m->lf->qualifier ? " (allow_delimiter: true would write it "
 			    "inside the qualifier)" : "");
 			return 1;
@@ -942,9 +975,13 @@ row_fixed(struct em *m, struct bs_err *err)
 			if (s[k] < 0x20 || s[k] == 0x7F)
 				break;
 		if (k < m->val.len) {
-			refuse(m, f, "holds a %s (%s)", s[k] == '\r' || s[k] == '\n' ?
-			    "line break" : "control character",
-			    char_shown((const char *)s + k, m->val.len - k, show,
+			char val[256];
+
+			refuse(m, f, "'%s' holds a %s (%s)",
+			    escaped(m->val.buf, m->val.len, val, sizeof(val)),
+			    s[k] == '\r' || s[k] == '\n' ? "line break" :
+			    "control character", s[k] == '\r' ? "CR" : s[k] == '\n' ?
+			    "LF" : char_shown((const char *)s + k, m->val.len - k, show,
 			    sizeof(show)));
 			continue;
 		}
@@ -1112,7 +1149,6 @@ done:
 
 /* ---------------------------------------------------------------- compile */
 
-#if TF_HAVE_EXPR
 static int
 expr_column(void *ctx, const char *name, size_t len, size_t *index,
     struct bs_expr_col *type)
@@ -1151,13 +1187,11 @@ expr_column(void *ctx, const char *name, size_t len, size_t *index,
 	}
 	return -1;
 }
-#endif
 
 static int
 compile_expr(struct em *m, struct cf *f, const char *layout_path,
     struct bs_err *err)
 {
-#if TF_HAVE_EXPR
 	struct bs_expr_env env;
 	struct bs_expr_pos pos = { 0, 0 };
 	const struct bs_lay_pos *lp = &f->lf->expr_pos;
@@ -1181,13 +1215,6 @@ compile_expr(struct em *m, struct cf *f, const char *layout_path,
 		    pos.column, msg);
 	}
 	return 0;
-#else
-	(void)m;
-	return bs_err_set(err, BS_EXIT_CONFIG,
-	    "%s:%lu:%lu: field '%s': expressions need the rule language, which "
-	    "this build does not have yet", layout_path, f->lf->expr_pos.line,
-	    f->lf->expr_pos.column, f->lf->name);
-#endif
 }
 
 static int
@@ -1196,17 +1223,17 @@ compile(struct em *m, const char *layout_path, struct bs_err *err)
 	const struct bs_lay_file *lf = m->lf;
 	size_t i, k, nh = bs_csv_header_count(&m->r);
 
-#if TF_HAVE_EXPR
 	for (i = 0; i < lf->ntypes; i++) {
 		struct bs_expr_col t;
 
+		struct bs_err e = BS_ERR_INIT;
+
 		if (bs_expr_col_parse(lf->type_decl[i], strlen(lf->type_decl[i]), &t,
-		    err) < 0)
+		    &e) < 0)
 			return bs_err_set(err, BS_EXIT_CONFIG, "%s:%lu:%lu: column %s: %s",
 			    layout_path, lf->type_pos[i].line, lf->type_pos[i].column,
-			    lf->type_col[i], err->msg);
+			    lf->type_col[i], e.msg);
 	}
-#endif
 	m->nf = lf->nfields;
 	m->f = bs_xcalloc(m->nf, sizeof(*m->f));
 	for (i = 0; i < m->nf; i++) {
@@ -1278,9 +1305,7 @@ em_release(struct em *m)
 	size_t i;
 
 	for (i = 0; i < m->nf; i++) {
-#if TF_HAVE_EXPR
 		bs_expr_free(m->f[i].expr);
-#endif
 	}
 	free(m->f);
 	free(m->keycol);
@@ -1293,6 +1318,8 @@ em_release(struct em *m)
 	if (m->have_enc)
 		bs_encoder_close(&m->enc);
 	tf_sink_abort(m->sink);
+	if (m->check_hashing)
+		bs_sha256_release(&m->check_h);
 	bs_buf_release(&m->line);
 	bs_buf_release(&m->eline);
 	bs_buf_release(&m->val);

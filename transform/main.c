@@ -144,18 +144,27 @@ find_report(struct ctx *c, struct bs_err *err)
 	struct opts *o = c->o;
 	char *name = NULL;
 	const char *spec = o->report;
-	int rc;
+	int rc, implied = 0;
 
 	if (!spec && o->filing) {
 		name = bs_xstrndup(o->filing, strcspn(o->filing, "/"));
 		spec = name;
 	}
-	if (!spec && !o->layout)
+	if (!spec) {
+		/* the report the input run names: its layout, keys and types */
 		spec = c->in.report_path ? c->in.report_path : c->in.report;
+		implied = o->layout != NULL;
+	}
 	if (!spec)
 		return 0;
 	rc = bs_report_load(&c->report, spec, c->have_ws ? &c->ws : NULL, err);
 	free(name);
+	if (rc < 0 && implied) {
+		/* --layout was given: the report only lends keys and types */
+		bs_debug("report of the input run not loaded: %s", err->msg);
+		bs_err_clear(err);
+		return 0;
+	}
 	if (rc < 0)
 		return -1;
 	c->have_report = 1;
@@ -804,12 +813,14 @@ print_plan(struct ctx *c)
 		for (k = 0; k < jb->nparts; k++) {
 			const struct tf_part *p = &jb->parts[k];
 
-			printf("%s\t%llu rows\t%llu bytes", p->name, p->rows, p->bytes);
+			printf("%s\t%llu rows\t%llu bytes\tsha256 %s", p->name, p->rows,
+			    p->bytes, p->sha256);
 			if (jb->excluded && k == 0)
 				printf("\t%llu excluded", jb->excluded);
 			printf("\n");
 			if (p->ctl_name)
-				printf("%s\t%llu bytes\n", p->ctl_name, p->ctl_bytes);
+				printf("%s\t%llu bytes\tsha256 %s\n", p->ctl_name, p->ctl_bytes,
+				    p->ctl_sha256);
 		}
 	}
 }
