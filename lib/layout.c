@@ -1262,8 +1262,13 @@ parse_file(struct ld *d, yaml_node_t *n, struct bs_lay_file *f,
 		for (i = 0; rc == 0 && i < nn; i++) {
 			long fi = bs_lay_field_index(f, names[i]);
 
-			if (fi < 0 || (f->fields[fi].kind != BS_LAY_DECIMAL &&
-			    f->fields[fi].kind != BS_LAY_INTEGER))
+			if (fi < 0)
+				rc = bs_yaml_error(y, x, err,
+				    "sum: table '%s' has no field named '%s' (a field is "
+				    "named by name:, else by its column)", f->table,
+				    names[i]);
+			else if (f->fields[fi].kind != BS_LAY_DECIMAL &&
+			    f->fields[fi].kind != BS_LAY_INTEGER)
 				rc = bs_yaml_error(y, x, err,
 				    "sum: '%s' is not a decimal or integer field of "
 				    "table '%s'", names[i], f->table);

@@ -124,6 +124,8 @@ struct em {
 	struct bs_buf key;	/* the record key text */
 	int key_done;
 	int row_bad;		/* a refusal in this row */
+	struct bs_buf *pend;	/* this row's refusals per field (nf + 1) */
+	int notice;		/* say that --max-problems was reached */
 	/* output */
 	struct tf_verifier *sink;	/* writes the part and reads it back */
 	struct bs_sha256 check_h;	/* --check: the SHA-256 of what would be */
@@ -180,8 +182,7 @@ refuse(struct em *m, const struct cf *f, const char *fmt, ...)
 	run->problems++;
 	if (run->max_problems && run->problems > run->max_problems) {
 		if (run->problems == run->max_problems + 1)
-			bs_error("more values cannot be written; only the first %lu "
-			    "are shown (--max-problems)", run->max_problems);
+			m->notice = 1;
 		return;
 	}
 	va_start(ap, fmt);
@@ -202,8 +203,31 @@ refuse(struct em *m, const struct cf *f, const char *fmt, ...)
 		else
 			bs_buf_addf(&where, ", field %s", lf->name);
 	}
-	bs_error("%s: %s", bs_buf_str(&where), what);
+	/* printed in field order when the row is done (flush_refusals) */
+	bs_buf_addf(&m->pend[f ? (size_t)(f - m->f) : m->nf], "%s: %s\n",
+	    bs_buf_str(&where), what);
 	bs_buf_release(&where);
+}
+
+static void
+flush_refusals(struct em *m)
+{
+	size_t i;
+
+	for (i = 0; m->pend && i <= m->nf; i++) {
+		char *line = m->pend[i].buf, *nl;
+
+		while (line && (nl = strchr(line, '\n')) != NULL) {
+			*nl = '\0';
+			bs_error("%s", line);
+			line = nl + 1;
+		}
+		bs_buf_reset(&m->pend[i]);
+	}
+	if (m->notice)
+		bs_error("more values cannot be written; only the first %lu are "
+		    "shown (--max-problems)", m->run->max_problems);
+	m->notice = 0;
 }
 
 /* Quote s[0, n) for a message: at most 40 characters, UTF-8 intact. */
@@ -679,8 +703,8 @@ refuse_trail(struct em *m, struct cf *f, const char *s, size_t n)
 	bs_encode(&m->enc, s, k ? k : 1, &b, &bad, &e);
 	bs_encoder_watch(&m->enc, (const char *)w, (size_t)nw);
 	for (k = 0; k < b.len && k < 4; k++)
-		snprintf(hex + 3 * k, sizeof(hex) - 3 * k, "%s%02X", k ? " " : "",
-		    (unsigned char)b.buf[k]);
+		snprintf(hex + strlen(hex), sizeof(hex) - strlen(hex), "%s%02X",
+		    k ? " " : "", (unsigned char)b.buf[k]);
 	which = b.len > 1 && memchr(b.buf + 1, m->lf->delim, b.len - 1) ?
 	    m->lf->delim : m->lf->qualifier;
 	refuse(m, f, "%s is %s in %s, which holds the %s byte '%c': a reader "
@@ -1236,6 +1260,7 @@ compile(struct em *m, const char *layout_path, struct bs_err *err)
 	}
 	m->nf = lf->nfields;
 	m->f = bs_xcalloc(m->nf, sizeof(*m->f));
+	m->pend = bs_xcalloc(m->nf + 1, sizeof(*m->pend));
 	for (i = 0; i < m->nf; i++) {
 		struct cf *f = &m->f[i];
 
@@ -1307,6 +1332,9 @@ em_release(struct em *m)
 	for (i = 0; i < m->nf; i++) {
 		bs_expr_free(m->f[i].expr);
 	}
+	for (i = 0; m->pend && i <= m->nf; i++)
+		bs_buf_release(&m->pend[i]);
+	free(m->pend);
 	free(m->f);
 	free(m->keycol);
 	free(m->vals);
@@ -1377,6 +1405,8 @@ tf_emit(struct tf_run *run, struct tf_job *job, struct bs_err *err)
 		if ((m.lf->form == BS_LAY_FIXED ? row_fixed(&m, err) :
 		    row_delimited(&m, err)) < 0)
 			goto done;
+		if (m.row_bad)
+			flush_refusals(&m);
 		if (!m.row_bad) {
 			m.part->rows++;
 			job->rows_out++;
@@ -1394,6 +1424,7 @@ tf_emit(struct tf_run *run, struct tf_job *job, struct bs_err *err)
 	tf_hashed_finish(&m.hin, job->in_sha256);
 	rc = 0;
 done:
+	flush_refusals(&m);
 	em_release(&m);
 	return rc;
 }

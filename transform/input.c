@@ -159,9 +159,11 @@ tf_input_load(struct tf_input *in, const char *dir, struct bs_err *err)
 	int rc = -1;
 
 	memset(in, 0, sizeof(*in));
-	in->dir = bs_realpath(dir, err);
+	in->dir = realpath(dir, NULL);
 	if (!in->dir)
-		return -1;
+		return bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT :
+		    BS_EXIT_IOERR, "cannot open run directory '%s': %s", dir,
+		    strerror(errno));
 	if (load_json(in->dir, &m, in->manifest_sha, err) < 0)
 		goto done;
 	prog = bs_jget_str(m, "program");

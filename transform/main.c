@@ -181,9 +181,11 @@ find_layout(struct ctx *c, struct bs_err *err)
 	const char *s = "layout.yaml";
 
 	if (c->o->layout) {
-		c->layout_path = bs_realpath(c->o->layout, err);
+		c->layout_path = realpath(c->o->layout, NULL);
 		if (!c->layout_path)
-			return -1;
+			return bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT :
+			    BS_EXIT_IOERR, "cannot open layout '%s': %s", c->o->layout,
+			    strerror(errno));
 	} else if (c->have_report) {
 		yaml_node_t *root = bs_yaml_root(&c->report.y);
 
@@ -527,8 +529,10 @@ plan(struct ctx *c, struct bs_err *err)
 		j->lf = lf;
 		for (k = 0; k < c->layout.nfiles; k++)
 			same += !strcmp(c->layout.files[k].table, lf->table);
-		j->label = same > 1 ? bs_xasprintf("%s (%s)", lf->table, lf->code) :
-		    bs_xstrdup(lf->table);
+		/* two files of one table: tell them apart by code or name */
+		j->label = same < 2 ? bs_xstrdup(lf->table) :
+		    bs_xasprintf("%s (%s)", lf->table, strcmp(lf->code, lf->table) ?
+		    lf->code : lf->name.src);
 		if (!t) {
 			struct bs_buf have = BS_BUF_INIT(0);
 

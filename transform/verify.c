@@ -47,7 +47,8 @@ struct tf_verifier {
 	unsigned long long lines, rows;
 	struct bs_dec *sum;	/* per field */
 	int *summed;
-	int in_quote;		/* the record is inside a qualifier */
+	int breaks;		/* line breaks may sit inside the qualifier */
+	size_t quotes;		/* qualifiers in the record so far */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -179,19 +180,6 @@ record_delimited(struct tf_verifier *v, const char *s, size_t n,
 	return 0;
 }
 
-/* Is the record in v->rec still inside a qualifier at its end? */
-static int
-open_quote(struct tf_verifier *v)
-{
-	size_t i;
-	int in = 0;
-
-	for (i = 0; i < v->rec.len; i++)
-		if (v->rec.buf[i] == v->lf->qualifier)
-			in = !in;	/* a doubled qualifier toggles twice */
-	return in;
-}
-
 static int
 line_fixed(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 {
@@ -227,7 +215,11 @@ line_fixed(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 	return 0;
 }
 
-/* One physical line (line end removed). */
+/*
+ * One record: a physical line without its line end, or, with
+ * allow_line_break, lines joined where a line break sits inside the
+ * qualifier.
+ */
 static int
 line(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 {
@@ -248,36 +240,33 @@ line(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 			return 0;
 		return line_fixed(v, s, n, err);
 	}
-	if (!v->in_quote && bs_ascii(s, n)) {
-		/* ASCII is itself in every encoding: no copy */
-		if (v->lf->qualifier && v->lf->allow_break) {
-			bs_buf_reset(&v->rec);
-			bs_buf_add(&v->rec, s, n);
-			if (open_quote(v)) {
-				v->in_quote = 1;
-				return 0;
-			}
-		}
-		if (v->lines == 1 && v->lf->header)
-			return 0;
-		return record_delimited(v, s, n, err);
-	}
-	if (!v->in_quote)
+	if (!bs_ascii(s, n)) {
 		bs_buf_reset(&v->rec);
-	else
-		bs_buf_adds(&v->rec, v->lf->eol);
-	rc = bs_decode(&v->dec, s, n, &v->rec, &badat, err);
-	if (rc)
-		return rc < 0 ? -1 : bad(v, err, "not %s at byte %zu",
-		    bs_enc_name(v->lf->enc), badat + 1);
-	if (v->lf->qualifier && v->lf->allow_break && open_quote(v)) {
-		v->in_quote = 1;
-		return 0;
+		rc = bs_decode(&v->dec, s, n, &v->rec, &badat, err);
+		if (rc)
+			return rc < 0 ? -1 : bad(v, err, "not %s at byte %zu",
+			    bs_enc_name(v->lf->enc), badat + 1);
+		s = v->rec.buf;
+		n = v->rec.len;
 	}
-	v->in_quote = 0;
+	/* ASCII is itself in every encoding: no copy */
 	if (v->lines == 1 && v->lf->header)
 		return 0;
-	return record_delimited(v, v->rec.buf ? v->rec.buf : "", v->rec.len, err);
+	return record_delimited(v, s, n, err);
+}
+
+/* Qualifier bytes in p[0, n). */
+static size_t
+count_byte(const char *p, size_t n, char q)
+{
+	const char *e = p + n;
+	size_t k = 0;
+
+	while (p < e && (p = memchr(p, q, (size_t)(e - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
 }
 
 /* Parse the bytes p[0, n) read back at offset v->pos. */
@@ -300,10 +289,23 @@ chunk(struct tf_verifier *v, const char *p, size_t n, struct bs_err *err)
 		if (!nl) {
 			if (bs_buf_add(&v->line, p, (size_t)(end - p)) < 0)
 				return bad(v, err, "longer than %zu bytes", LINE_CAP);
+			if (v->breaks)
+				v->quotes += count_byte(p, (size_t)(end - p),
+				    v->lf->qualifier);
 			v->last_was_eol = 0;
 			return 0;
 		}
-		if (!v->line.len) {
+		if (v->breaks) {
+			/* a line break inside the qualifier is data */
+			v->quotes += count_byte(p, (size_t)(nl - p), v->lf->qualifier);
+			if (bs_buf_add(&v->line, p, (size_t)(nl - p) + 1) < 0)
+				return bad(v, err, "longer than %zu bytes", LINE_CAP);
+			p = nl + 1;
+			v->last_was_eol = 1;
+			if (v->quotes % 2)
+				continue;
+			v->quotes = 0;
+		} else if (!v->line.len) {
 			/* a whole line inside the chunk needs no copy */
 			size_t k = (size_t)(nl - p) + 1;
 
@@ -314,21 +316,25 @@ chunk(struct tf_verifier *v, const char *p, size_t n, struct bs_err *err)
 			}
 			if (line(v, p, k - eoln, err) < 0)
 				return -1;
+			p = nl + 1;
+			v->last_was_eol = 1;
+			continue;
 		} else {
 			if (bs_buf_add(&v->line, p, (size_t)(nl - p) + 1) < 0)
 				return bad(v, err, "longer than %zu bytes", LINE_CAP);
-			if (v->line.len < eoln || memcmp(v->line.buf + v->line.len -
-			    eoln, eol, eoln) != 0) {
-				v->lines++;
-				return bad(v, err, "a line end that is not %s",
-				    eoln == 2 ? "CRLF" : "LF");
-			}
-			if (line(v, v->line.buf, v->line.len - eoln, err) < 0)
-				return -1;
-			bs_buf_reset(&v->line);
+			p = nl + 1;
+			v->last_was_eol = 1;
 		}
-		p = nl + 1;
-		v->last_was_eol = 1;
+		/* v->line holds a whole record and its line end */
+		if (v->line.len < eoln || memcmp(v->line.buf + v->line.len - eoln, eol,
+		    eoln) != 0) {
+			v->lines++;
+			return bad(v, err, "a line end that is not %s",
+			    eoln == 2 ? "CRLF" : "LF");
+		}
+		if (line(v, v->line.buf, v->line.len - eoln, err) < 0)
+			return -1;
+		bs_buf_reset(&v->line);
 	}
 	return 0;
 }
@@ -368,7 +374,7 @@ at_end(struct tf_verifier *v, struct bs_err *err)
 	} else if (!v->lf->last_eol && v->last_was_eol) {
 		return bad(v, err, "the file ends with a line end (last_line_end: false)");
 	}
-	if (v->in_quote)
+	if (v->quotes % 2)
 		return bad(v, err, "qualifier not closed at the end of the file");
 	return 0;
 }
@@ -444,6 +450,7 @@ tf_sink_open(const char *path, const struct bs_lay_file *lf, const int *summed,
 
 	v->fd = -1;
 	v->lf = lf;
+	v->breaks = lf->form == BS_LAY_DELIMITED && lf->qualifier && lf->allow_break;
 	v->path = bs_xstrdup(path);
 	v->line = (struct bs_buf)BS_BUF_INIT(LINE_CAP);
 	v->rec = (struct bs_buf)BS_BUF_INIT(0);
