@@ -650,6 +650,14 @@ bs_csv_field(const struct bs_csv_reader *r, size_t i, size_t *len)
 	return r->data.buf + r->f[i].off;
 }
 
+const struct bs_csv_span *
+bs_csv_record(const struct bs_csv_reader *r, const char **block, size_t *len)
+{
+	*block = r->data.buf ? r->data.buf : "";
+	*len = r->data.len;
+	return r->f;
+}
+
 size_t
 bs_csv_header_count(const struct bs_csv_reader *r)
 {
