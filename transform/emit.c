@@ -98,6 +98,11 @@ struct cf {
 	int qualify;		/* always written inside the qualifier */
 	int summed;
 	struct bs_dec sum;
+	size_t null_len;	/* strlen(lf->null_text) */
+	unsigned null_flags;	/* value_flags() of null_text */
+	unsigned fmt_flags;	/* of what the format adds: date literals, or
+				   the characters of a number */
+	size_t value_len;	/* BS_LAY_VALUE: strlen(lf->value) */
 	size_t off, len;	/* this row: its text in the UTF-8 line */
 	int ascii;		/* this row: its text is ASCII */
 };
@@ -106,16 +111,15 @@ struct em {
 	struct tf_run *run;
 	struct tf_job *job;
 	const struct bs_lay_file *lf;
-	struct bs_csv_reader r;
-	int have_r;
-	struct tf_hashed hin;
-	FILE *fin;
+	struct tf_feed feed;	/* the input, parsed ahead; feed.r: its header */
+	int have_feed;
 	struct cf *f;
 	size_t nf;
 	long *keycol;
 	struct bs_encoder enc;
 	int have_enc;
 	unsigned char cls[256];	/* per byte: CLS_* */
+	uint64_t vd, vq;	/* delimiter and qualifier in every byte */
 	/* the row being built */
 	struct bs_buf line;	/* UTF-8 (delimited) */
 	struct bs_buf eline;	/* encoded */
@@ -157,7 +161,7 @@ key_text(struct em *m)
 	bs_buf_reset(&m->key);
 	for (i = 0; i < m->job->nkey; i++) {
 		size_t n;
-		const char *v = bs_csv_field(&m->r, (size_t)m->keycol[i], &n);
+		const char *v = tf_feed_field(&m->feed, (size_t)m->keycol[i], &n);
 
 		if (i)
 			bs_buf_addc(&m->key, '|');
@@ -189,7 +193,7 @@ refuse(struct em *m, const struct cf *f, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	bs_buf_addf(&where, "%s: record %" PRIu64 " (line %" PRIu64 ")",
-	    m->job->label, bs_csv_recno(&m->r), bs_csv_line(&m->r));
+	    m->job->label, tf_feed_recno(&m->feed), tf_feed_line(&m->feed));
 	k = key_text(m);
 	if (k)
 		bs_buf_addf(&where, ", key %s", k);
@@ -427,13 +431,13 @@ eval_expr(struct em *m, struct cf *f, const char **s, size_t *n)
 {
 	struct bs_row row;
 	struct bs_err e;	/* not zeroed whole: 2 KiB per value */
-	size_t i, nf = bs_csv_header_count(&m->r);
+	size_t i, nf = bs_csv_header_count(&m->feed.r);
 	int is_null = 0, rc;
 
 	e.code = 0;
 	e.msg[0] = '\0';
 	for (i = 0; i < nf; i++)
-		m->vals[i] = bs_csv_field(&m->r, i, &m->lens[i]);
+		m->vals[i] = tf_feed_field(&m->feed, i, &m->lens[i]);
 	row.n = nf;
 	row.fields = (const char *const *)m->vals;
 	row.lens = m->lens;
@@ -453,11 +457,46 @@ eval_expr(struct em *m, struct cf *f, const char **s, size_t *n)
 }
 
 /*
+ * Flags of the value s[0, n): FL_SPECIAL when it holds a control character
+ * (CR and LF included), the delimiter d or the qualifier q; FL_HIGH when
+ * it holds a byte >= 0x80.  Eight bytes at a time, then byte by byte.
+ */
+enum { FL_SPECIAL = 1, FL_HIGH = 2 };
+
+static inline unsigned
+value_flags(const unsigned char *s, size_t n, uint64_t vd, uint64_t vq)
+{
+	const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7F,
+	    high = ones * 0x80, vdel = ones * 0x7F;
+	uint64_t sp = 0, hi = 0, v;
+	unsigned char d = (unsigned char)vd, q = (unsigned char)vq, c;
+	size_t i;
+
+#define ZEROS(w) (~((((w) & low7) + low7) | (w) | low7))
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		hi |= v;
+		/* a borrow from a byte below 0x20 only marks higher bytes */
+		sp |= ((v - ones * 0x20) & ~v & high) | ZEROS(v ^ vdel) |
+		    ZEROS(v ^ vd) | ZEROS(v ^ vq);
+	}
+#undef ZEROS
+	for (; i < n; i++) {
+		c = s[i];
+		hi |= c;
+		if (c < 0x20 || c == 0x7F || c == d || c == q)
+			sp |= high;
+	}
+	return (sp & high ? FL_SPECIAL : 0) | (hi & high ? FL_HIGH : 0);
+}
+
+/*
  * Append field f's text for the current record to out.  0 done, 1 refused
  * (out may hold part of it).
  */
 static int
-format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
+format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null,
+    unsigned *flags)
 {
 	const struct bs_lay_field *lf = f->lf;
 	const char *s = NULL;
@@ -467,11 +506,11 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 	*was_null = 0;
 	switch (lf->src) {
 	case BS_LAY_COLUMN:
-		s = bs_csv_field(&m->r, (size_t)f->col, &n);
+		s = tf_feed_field(&m->feed, (size_t)f->col, &n);
 		break;
 	case BS_LAY_VALUE:
 		s = lf->value;
-		n = strlen(s);
+		n = f->value_len;
 		break;
 	case BS_LAY_EXPR:
 		if (eval_expr(m, f, &s, &n) < 0)
@@ -480,7 +519,8 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 	}
 	*was_null = !s;
 	if (!s) {
-		put(out, lf->null_text, strlen(lf->null_text));
+		*flags |= f->null_flags;
+		put(out, lf->null_text, f->null_len);
 		return 0;
 	}
 	if (lf->trim)
@@ -498,9 +538,13 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 	}
 	switch (lf->kind) {
 	case BS_LAY_TEXT:
+		/* looked at where it is, not where put() just stored it: a load
+		 * across fresh small stores stalls */
+		*flags |= value_flags((const unsigned char *)s, n, m->vd, m->vq);
 		put(out, s, n);
 		return 0;
 	case BS_LAY_DATE:
+		*flags |= f->fmt_flags;
 		if (bs_lay_date_format(&lf->date, s, n, out) < 0) {
 			refuse(m, f, "'%s' is not a %s", shown(s, n, show, sizeof(show)),
 			    lf->date.has_time ? "date (YYYY-MM-DD) or timestamp "
@@ -509,6 +553,7 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null)
 		}
 		return 0;
 	default:
+		*flags |= f->fmt_flags;
 		return fmt_number(m, f, s, n, out);
 	}
 }
@@ -518,7 +563,7 @@ static void
 add_sum(struct em *m, struct cf *f, const char *s, size_t n, int was_null)
 {
 	/* a NULL adds nothing, nor its text: the file cannot tell them apart */
-	if (was_null || n == 0 || (n == strlen(f->lf->null_text) &&
+	if (was_null || n == 0 || (n == f->null_len &&
 	    !memcmp(s, f->lf->null_text, n)))
 		return;
 	if (tf_sum_add(&f->sum, s, n) < 0)
@@ -835,48 +880,6 @@ qualify_last(struct em *m, struct cf *f)
 }
 
 /*
- * The bytes of a delimited line: does it hold anything but its own
- * delimiters and qualifiers, and any byte >= 0x80?
- */
-static void
-scan_line(const unsigned char *s, size_t n, unsigned char d, unsigned char q,
-    size_t *nd, size_t *nq, unsigned *ctrl, unsigned *hi)
-{
-	const uint64_t ones = 0x0101010101010101ULL, low7 = 0x7F7F7F7F7F7F7F7FULL,
-	    high = 0x8080808080808080ULL;
-	const uint64_t vd = ones * d, vq = ones * q, vdel = ones * 0x7F;
-	uint64_t acc_hi = 0, acc_ctrl = 0, v, t;
-	size_t i = 0, cd = 0, cq = 0;
-	unsigned c = 0, h = 0;
-
-	/* eight bytes at a time; a byte equal to x is a zero byte of v ^ x */
-#define ZEROS(w) (~((((w) & low7) + low7) | (w) | low7))
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&v, s + i, 8);
-		acc_hi |= v;
-		acc_ctrl |= ((v - ones * 0x20) & ~v & high) | ZEROS(v ^ vdel);
-		/* t has 0x80 in each matching byte: sum them in the top byte */
-		t = ZEROS(v ^ vd);
-		cd += (size_t)(((t >> 7) * ones) >> 56);
-		t = ZEROS(v ^ vq);
-		cq += (size_t)(((t >> 7) * ones) >> 56);
-	}
-#undef ZEROS
-	for (; i < n; i++) {
-		unsigned b = s[i];
-
-		h |= b;
-		c |= (b < 0x20) | (b == 0x7F);
-		cd += b == d;
-		cq += b == q;
-	}
-	*nd = cd;
-	*nq = cq;
-	*ctrl = c | (acc_ctrl != 0);
-	*hi = (h & 0x80) | ((acc_hi & high) != 0);
-}
-
-/*
  * The slow way, when a value holds a delimiter, qualifier, line break or
  * control character: check each field on its own, qualify what needs it,
  * refuse what is forbidden, and rebuild the line.
@@ -911,8 +914,8 @@ row_delimited(struct em *m, struct bs_err *err)
 {
 	struct bs_buf *l = &m->line;
 	const struct bs_lay_file *lf = m->lf;
-	size_t i, nd, nq, nqual = 0;
-	unsigned ctrl, hi;
+	unsigned flags = 0;
+	size_t i;
 	int was_null;
 	const char *p;
 	size_t n;
@@ -923,8 +926,10 @@ row_delimited(struct em *m, struct bs_err *err)
 
 		if (i)
 			put(l, &lf->delim, 1);
+		if (f->qualify)
+			put(l, &lf->qualifier, 1);
 		f->off = l->len;
-		if (format_value(m, f, l, &was_null)) {
+		if (format_value(m, f, l, &was_null, &flags)) {
 			l->len = f->off;
 			f->len = 0;
 			continue;
@@ -932,28 +937,22 @@ row_delimited(struct em *m, struct bs_err *err)
 		f->len = l->len - f->off;
 		if (f->summed)
 			add_sum(m, f, l->buf + f->off, f->len, was_null);
+		if (f->qualify)
+			put(l, &lf->qualifier, 1);
 	}
 	if (l->len > LINE_MAX_BYTES)
 		return bs_err_set(err, BS_EXIT_DATAERR,
 		    "%s: record %" PRIu64 ": output line longer than %zu bytes",
-		    m->job->label, bs_csv_recno(&m->r), LINE_MAX_BYTES);
-	scan_line((const unsigned char *)l->buf, l->len, (unsigned char)lf->delim,
-	    (unsigned char)(lf->qualifier ? lf->qualifier : lf->delim), &nd, &nq,
-	    &ctrl, &hi);
-	if (ctrl || nd != m->nf - 1 || (lf->qualifier && nq)) {
+		    m->job->label, tf_feed_recno(&m->feed), LINE_MAX_BYTES);
+	/* a value with a delimiter, qualifier or control character: the slow
+	 * way, field by field */
+	if (flags & FL_SPECIAL)
 		rebuild_line(m);
-	} else if (lf->qualifier) {
-		/* quote: all or text, values free of anything special */
-		for (i = 0; i < m->nf; i++)
-			nqual += m->f[i].qualify;
-		if (nqual)
-			rebuild_line(m);
-	}
 	if (m->row_bad)
 		return 0;
 	p = l->buf;
 	n = l->len;
-	if (hi && lf->enc != BS_ENC_UTF8) {
+	if ((flags & FL_HIGH) && lf->enc != BS_ENC_UTF8) {
 		size_t bad;
 		int rc;
 
@@ -986,9 +985,10 @@ row_fixed(struct em *m, struct bs_err *err)
 		size_t start = e->len, w, k, pad;
 		char show[32], padc = lf->pad;
 		int rc, was_null;
+		unsigned unused = 0;
 
 		bs_buf_reset(&m->val);
-		if (format_value(m, f, &m->val, &was_null))
+		if (format_value(m, f, &m->val, &was_null, &unused))
 			continue;
 		if (was_null)
 			padc = ' ';	/* a NULL is blank, never zeros */
@@ -1179,11 +1179,11 @@ expr_column(void *ctx, const char *name, size_t len, size_t *index,
 {
 	struct em *m = ctx;
 	const struct bs_lay_file *lf = m->lf;
-	size_t i, nh = bs_csv_header_count(&m->r);
+	size_t i, nh = bs_csv_header_count(&m->feed.r);
 	struct bs_err e = BS_ERR_INIT;
 
 	for (i = 0; i < nh; i++) {
-		const char *h = bs_csv_header(&m->r, i);
+		const char *h = bs_csv_header(&m->feed.r, i);
 
 		if (strlen(h) == len && !memcmp(h, name, len)) {
 			size_t t;
@@ -1245,7 +1245,7 @@ static int
 compile(struct em *m, const char *layout_path, struct bs_err *err)
 {
 	const struct bs_lay_file *lf = m->lf;
-	size_t i, k, nh = bs_csv_header_count(&m->r);
+	size_t i, k, nh = bs_csv_header_count(&m->feed.r);
 
 	for (i = 0; i < lf->ntypes; i++) {
 		struct bs_expr_col t;
@@ -1266,14 +1266,16 @@ compile(struct em *m, const char *layout_path, struct bs_err *err)
 
 		f->lf = &lf->fields[i];
 		f->col = -1;
+		f->null_len = strlen(f->lf->null_text);
+		f->value_len = f->lf->value ? strlen(f->lf->value) : 0;
 		if (f->lf->src == BS_LAY_COLUMN) {
-			f->col = bs_csv_header_index(&m->r, f->lf->column);
+			f->col = bs_csv_header_index(&m->feed.r, f->lf->column);
 			if (f->col < 0)
 				return bs_err_set(err, BS_EXIT_CONFIG,
 				    "%s:%lu:%lu: field '%s': table '%s' has no column '%s' "
 				    "(%s)", layout_path, f->lf->pos.line, f->lf->pos.column,
 				    f->lf->name, lf->table, f->lf->column,
-				    bs_csv_name(&m->r));
+				    bs_csv_name(&m->feed.r));
 		} else if (f->lf->src == BS_LAY_EXPR) {
 			if (compile_expr(m, f, layout_path, err) < 0)
 				return -1;
@@ -1291,12 +1293,38 @@ compile(struct em *m, const char *layout_path, struct bs_err *err)
 					m->f[lf->control->lines[i].parts[k].field].summed = 1;
 	m->keycol = bs_xcalloc(m->job->nkey + 1, sizeof(long));
 	for (i = 0; i < m->job->nkey; i++) {
-		m->keycol[i] = bs_csv_header_index(&m->r, m->job->key[i]);
+		m->keycol[i] = bs_csv_header_index(&m->feed.r, m->job->key[i]);
 		if (m->keycol[i] < 0)
 			return bs_err_set(err, BS_EXIT_CONFIG,
 			    "%s:%lu:%lu: key column '%s' is not a column of table '%s' (%s)",
 			    layout_path, lf->pos.line, lf->pos.column, m->job->key[i],
-			    lf->table, bs_csv_name(&m->r));
+			    lf->table, bs_csv_name(&m->feed.r));
+	}
+	{
+		unsigned char d = (unsigned char)(lf->form == BS_LAY_DELIMITED ?
+		    lf->delim : 0);
+		unsigned char q = lf->qualifier ? (unsigned char)lf->qualifier : d;
+
+		m->vd = 0x0101010101010101ULL * d;
+		m->vq = 0x0101010101010101ULL * q;
+	}
+	for (i = 0; i < m->nf; i++) {
+		struct cf *f = &m->f[i];
+		const struct bs_lay_datefmt *d = &f->lf->date;
+
+		f->null_flags = value_flags((const unsigned char *)f->lf->null_text,
+		    f->null_len, m->vd, m->vq);
+		if (f->lf->kind == BS_LAY_DATE) {
+			for (k = 0; k < d->n; k++)
+				if (d->op[k].tok == 0)
+					f->fmt_flags |= value_flags((const unsigned char *)
+					    d->op[k].lit, d->op[k].len, m->vd, m->vq);
+			f->fmt_flags |= value_flags((const unsigned char *)"0123456789",
+			    10, m->vd, m->vq);
+		} else if (f->lf->kind != BS_LAY_TEXT) {
+			f->fmt_flags = value_flags((const unsigned char *)"-.0123456789",
+			    12, m->vd, m->vq);
+		}
 	}
 	m->vals = bs_xcalloc(nh + 1, sizeof(void *));
 	m->lens = bs_xcalloc(nh + 1, sizeof(size_t));
@@ -1339,10 +1367,8 @@ em_release(struct em *m)
 	free(m->keycol);
 	free(m->vals);
 	free(m->lens);
-	if (m->have_r)
-		bs_csv_close(&m->r);
-	if (m->fin)
-		fclose(m->fin);
+	if (m->have_feed)
+		tf_feed_close(&m->feed);
 	if (m->have_enc)
 		bs_encoder_close(&m->enc);
 	tf_sink_abort(m->sink);
@@ -1374,18 +1400,23 @@ tf_emit(struct tf_run *run, struct tf_job *job, struct bs_err *err)
 	m.key = (struct bs_buf)BS_BUF_INIT(0);
 	if (job->excl && job->excl->n)
 		job->excl_hit = bs_xcalloc(job->excl->n, 1);
-	m.fin = tf_hashed_open(&m.hin, job->in_path, err);
-	if (!m.fin)
+	/*
+	 * GBK and GB18030 targets: the encoder checks every non-ASCII
+	 * character's UTF-8 (a bad one is refused with its position) and
+	 * control characters, NUL included, are refused; the reader need not
+	 * check the bytes a second time.  A UTF-8 target copies bytes, so the
+	 * reader checks them.
+	 */
+	o.check_utf8 = m.lf->enc == BS_ENC_UTF8;
+	m.have_feed = 1;
+	if (tf_feed_open(&m.feed, job->in_path, &o, err) < 0)
 		goto done;
-	if (bs_csv_open_fp(&m.r, m.fin, job->in_path, &o, err) < 0)
-		goto done;
-	m.have_r = 1;
 	if (bs_encoder_open(&m.enc, m.lf->enc, err) < 0)
 		goto done;
 	m.have_enc = 1;
 	if (compile(&m, layout_path, err) < 0 || open_part(&m, err) < 0)
 		goto done;
-	while ((nr = bs_csv_next(&m.r, err)) == 1) {
+	while ((nr = tf_feed_next(&m.feed, err)) == 1) {
 		job->rows_in++;
 		m.key_done = 0;
 		m.row_bad = 0;
@@ -1420,8 +1451,7 @@ tf_emit(struct tf_run *run, struct tf_job *job, struct bs_err *err)
 		goto done;
 	if (close_part(&m, err) < 0)
 		goto done;
-	job->in_bytes = m.hin.bytes;
-	tf_hashed_finish(&m.hin, job->in_sha256);
+	tf_feed_finish(&m.feed, job->in_sha256, &job->in_bytes);
 	rc = 0;
 done:
 	flush_refusals(&m);

@@ -237,150 +237,223 @@ tf_input_table(const struct tf_input *in, const char *table)
 	return NULL;
 }
 
-/* ------------------------------------------------------------ hashed reads */
+/* ------------------------------------------------------------ the feed */
 
-static void *
-hashed_ahead(void *arg)
+/* The stream the CSV reader reads: every byte also goes to the SHA-256. */
+static ssize_t
+feed_read(void *cookie, char *buf, size_t n)
 {
-	struct tf_hashed *hf = arg;
+	struct tf_feed *f = cookie;
 	ssize_t r;
 
-	for (;;) {
-		size_t h;
+	do
+		r = read(f->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r > 0) {
+		bs_sha256_update(&f->h, buf, (size_t)r);
+		f->bytes += (unsigned long long)r;
+	}
+	return r;
+}
 
-		pthread_mutex_lock(&hf->mu);
-		while (hf->full[hf->head] && !hf->stop)
-			pthread_cond_wait(&hf->cv, &hf->mu);
-		h = hf->head;
-		if (hf->stop) {
-			pthread_mutex_unlock(&hf->mu);
+static int
+feed_fdclose(void *cookie)
+{
+	struct tf_feed *f = cookie;
+	int rc = f->fd >= 0 ? close(f->fd) : 0;
+
+	f->fd = -1;
+	return rc;
+}
+
+/* Copy the reader's current record into batch b. */
+static void
+batch_add(struct tf_feed *f, struct tf_feed_batch *b)
+{
+	size_t i, nf = bs_csv_nfields(&f->r), len, base = b->data.len;
+	const char *block;
+	const struct bs_csv_span *sp = bs_csv_record(&f->r, &block, &len);
+	struct bs_csv_span *to;
+	struct tf_feed_rec *rec;
+
+	BS_ALLOC_GROW(b->recs, b->nrecs + 1, b->arecs);
+	BS_ALLOC_GROW(b->spans, b->nspans + nf + 1, b->aspans);
+	rec = &b->recs[b->nrecs++];
+	rec->recno = bs_csv_recno(&f->r);
+	rec->line = bs_csv_line(&f->r);
+	rec->nf = nf;
+	rec->span = b->nspans;
+	/* the record's bytes in one copy, its spans moved by base */
+	bs_buf_add(&b->data, block, len);
+	to = b->spans + b->nspans;
+	memcpy(to, sp, nf * sizeof(*sp));
+	for (i = 0; i < nf; i++)
+		if (to[i].off != BS_CSV_NULL_OFF)
+			to[i].off += base;
+	b->nspans += nf;
+}
+
+static void *
+feed_ahead(void *arg)
+{
+	struct tf_feed *f = arg;
+	struct bs_err err = BS_ERR_INIT;
+	int rc = 1;
+
+	while (rc == 1) {
+		struct tf_feed_batch *b;
+		size_t h;
+		int stop;
+
+		pthread_mutex_lock(&f->mu);
+		while (f->full[f->head] && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mu);
+		h = f->head;
+		stop = f->stop;
+		pthread_mutex_unlock(&f->mu);
+		if (stop)
 			break;
+		b = &f->b[h];
+		bs_buf_reset(&b->data);
+		b->nrecs = b->nspans = 0;
+		b->last = 0;
+		while (b->data.len < TF_FEED_BATCH_BYTES &&
+		    (rc = bs_csv_next(&f->r, &err)) == 1)
+			batch_add(f, b);
+		if (rc == 0) {
+			bs_sha256_final_hex(&f->h, f->hex);
+			f->hashing = 0;
 		}
-		pthread_mutex_unlock(&hf->mu);
-		do
-			r = read(hf->fd, hf->slot[h], TF_HASHED_SLOT);
-		while (r < 0 && errno == EINTR);
-		if (r > 0) {
-			bs_sha256_update(&hf->h, hf->slot[h], (size_t)r);
-			hf->bytes += (unsigned long long)r;
-		} else if (r == 0) {
-			bs_sha256_final_hex(&hf->h, hf->hex);
+		pthread_mutex_lock(&f->mu);
+		if (rc < 0) {
+			f->failed = 1;
+			f->err = err;
 		}
-		pthread_mutex_lock(&hf->mu);
-		if (r < 0)
-			hf->err_no = errno;
-		hf->len[h] = r;
-		hf->full[h] = 1;
-		hf->head = (h + 1) % TF_HASHED_SLOTS;
-		pthread_cond_broadcast(&hf->cv);
-		pthread_mutex_unlock(&hf->mu);
-		if (r <= 0)
-			break;
+		b->last = rc != 1;
+		f->full[h] = 1;
+		f->head = (h + 1) % TF_FEED_BATCHES;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
 	}
 	return NULL;
 }
 
-static ssize_t
-hashed_read(void *cookie, char *buf, size_t n)
+int
+tf_feed_open(struct tf_feed *f, const char *path, const struct bs_csv_opts *o,
+    struct bs_err *err)
 {
-	struct tf_hashed *hf = cookie;
-	size_t t, k;
-	ssize_t len;
-
-	pthread_mutex_lock(&hf->mu);
-	while (!hf->full[hf->tail])
-		pthread_cond_wait(&hf->cv, &hf->mu);
-	t = hf->tail;
-	len = hf->len[t];
-	pthread_mutex_unlock(&hf->mu);
-	if (len <= 0) {
-		if (len < 0)
-			errno = hf->err_no;
-		return len;	/* the end stays the end */
-	}
-	k = (size_t)len - hf->off;
-	if (k > n)
-		k = n;
-	memcpy(buf, hf->slot[t] + hf->off, k);
-	hf->off += k;
-	if (hf->off == (size_t)len) {
-		pthread_mutex_lock(&hf->mu);
-		hf->full[t] = 0;
-		hf->off = 0;
-		hf->tail = (t + 1) % TF_HASHED_SLOTS;
-		pthread_cond_broadcast(&hf->cv);
-		pthread_mutex_unlock(&hf->mu);
-	}
-	return (ssize_t)k;
-}
-
-static int
-hashed_close(void *cookie)
-{
-	struct tf_hashed *hf = cookie;
-	size_t i;
-	int rc;
-
-	if (hf->started) {
-		pthread_mutex_lock(&hf->mu);
-		hf->stop = 1;
-		pthread_cond_broadcast(&hf->cv);
-		pthread_mutex_unlock(&hf->mu);
-		pthread_join(hf->th, NULL);
-		hf->started = 0;
-	}
-	if (!hf->hex[0])
-		bs_sha256_release(&hf->h);
-	for (i = 0; i < TF_HASHED_SLOTS; i++)
-		free(hf->slot[i]);
-	pthread_mutex_destroy(&hf->mu);
-	pthread_cond_destroy(&hf->cv);
-	rc = close(hf->fd);
-	hf->fd = -1;
-	return rc;
-}
-
-FILE *
-tf_hashed_open(struct tf_hashed *hf, const char *path, struct bs_err *err)
-{
-	static const cookie_io_functions_t io = { hashed_read, NULL, NULL,
-		hashed_close };
-	FILE *fp;
+	static const cookie_io_functions_t io = { feed_read, NULL, NULL,
+		feed_fdclose };
 	size_t i;
 
-	memset(hf, 0, sizeof(*hf));
-	hf->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (hf->fd < 0) {
-		bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT : BS_EXIT_IOERR,
-		    "cannot open '%s': %s", path, strerror(errno));
-		return NULL;
+	memset(f, 0, sizeof(*f));
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT :
+		    BS_EXIT_IOERR, "cannot open '%s': %s", path, strerror(errno));
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	for (i = 0; i < TF_FEED_BATCHES; i++)
+		f->b[i].data = (struct bs_buf)BS_BUF_INIT(0);
+	bs_sha256_init(&f->h);
+	f->hashing = 1;
+	f->fp = fopencookie(f, "r", io);
+	if (!f->fp) {
+		close(f->fd);
+		f->fd = -1;
+		return bs_err_set(err, BS_EXIT_OSERR, "fopencookie: %s", strerror(errno));
 	}
-	for (i = 0; i < TF_HASHED_SLOTS; i++)
-		hf->slot[i] = bs_xmalloc(TF_HASHED_SLOT);
-	pthread_mutex_init(&hf->mu, NULL);
-	pthread_cond_init(&hf->cv, NULL);
-	bs_sha256_init(&hf->h);
-	fp = fopencookie(hf, "r", io);
-	if (!fp) {
-		hashed_close(hf);
-		bs_err_set(err, BS_EXIT_OSERR, "fopencookie: %s", strerror(errno));
-		return NULL;
-	}
-	/* the CSV reader asks for 64 KiB at a time; a buffer as large lets
-	 * stdio pass such reads straight through */
-	setvbuf(fp, NULL, _IOFBF, 64 * 1024);
-	if (pthread_create(&hf->th, NULL, hashed_ahead, hf) != 0) {
-		fclose(fp);
-		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+	/* the CSV reader asks for 64 KiB at a time: pass it straight through */
+	setvbuf(f->fp, NULL, _IOFBF, 64 * 1024);
+	if (bs_csv_open_fp(&f->r, f->fp, path, o, err) < 0)
+		return -1;
+	f->have_r = 1;
+	if (pthread_create(&f->th, NULL, feed_ahead, f) != 0)
+		return bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
 		    strerror(errno));
-		return NULL;
+	f->started = 1;
+	return 0;
+}
+
+int
+tf_feed_next(struct tf_feed *f, struct bs_err *err)
+{
+	for (;;) {
+		if (f->cur && f->irec < f->cur->nrecs) {
+			f->rec = &f->cur->recs[f->irec++];
+			return 1;
+		}
+		if (f->cur) {
+			int last = f->cur->last;
+
+			/* give the batch back */
+			pthread_mutex_lock(&f->mu);
+			f->full[f->tail] = 0;
+			f->tail = (f->tail + 1) % TF_FEED_BATCHES;
+			pthread_cond_broadcast(&f->cv);
+			pthread_mutex_unlock(&f->mu);
+			f->cur = NULL;
+			if (last) {
+				f->done = 1;
+				if (f->failed) {
+					*err = f->err;
+					return -1;
+				}
+				return 0;
+			}
+		}
+		if (f->done)
+			return f->failed ? -1 : 0;
+		pthread_mutex_lock(&f->mu);
+		while (!f->full[f->tail])
+			pthread_cond_wait(&f->cv, &f->mu);
+		pthread_mutex_unlock(&f->mu);
+		f->cur = &f->b[f->tail];
+		f->irec = 0;
 	}
-	hf->started = 1;
-	return fp;
 }
 
 void
-tf_hashed_finish(struct tf_hashed *hf, char hex[BS_SHA256_HEX])
+tf_feed_finish(struct tf_feed *f, char hex[BS_SHA256_HEX],
+    unsigned long long *bytes)
 {
-	memcpy(hex, hf->hex, BS_SHA256_HEX);
+	memcpy(hex, f->hex, BS_SHA256_HEX);
+	*bytes = f->bytes;
+}
+
+void
+tf_feed_close(struct tf_feed *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	if (f->started) {
+		pthread_mutex_lock(&f->mu);
+		f->stop = 1;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		pthread_join(f->th, NULL);
+		f->started = 0;
+	}
+	if (f->have_r)
+		bs_csv_close(&f->r);
+	f->have_r = 0;
+	if (f->fp)
+		fclose(f->fp);
+	else if (f->fd >= 0)
+		close(f->fd);
+	f->fp = NULL;
+	if (f->hashing)
+		bs_sha256_release(&f->h);
+	f->hashing = 0;
+	for (i = 0; i < TF_FEED_BATCHES; i++) {
+		bs_buf_release(&f->b[i].data);
+		free(f->b[i].spans);
+		free(f->b[i].recs);
+	}
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
 }

@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 
+#include "csv.h"
 #include "json.h"
 #include "sha256.h"
 
@@ -52,31 +53,103 @@ const struct tf_table_in *tf_input_table(const struct tf_input *in,
     const char *table);
 
 /*
- * A stdio stream over path whose bytes are read ahead and hashed by a
- * second thread: the SHA-256 is of exactly the bytes the caller reads,
- * and it costs the caller's thread nothing but a copy.  Once the caller
- * has read to the end, tf_hashed_finish() gives the digest; fclose() on
- * the stream stops the thread and closes the file.
+ * A CSV table read, hashed and parsed ahead by a second thread, so that
+ * the caller's thread only formats: the feed hands over records in
+ * batches (copies of the parsed fields), and the SHA-256 is of exactly the
+ * bytes parsed.  The header is read by tf_feed_open(), before the thread
+ * starts; feed->r then answers the header questions (bs_csv_header*,
+ * bs_csv_name) and nothing else.
+ *
+ *	struct tf_feed f;
+ *	if (tf_feed_open(&f, "policy.csv", &opts, &err) < 0) return -1;
+ *	while ((rc = tf_feed_next(&f, &err)) == 1)
+ *		v = tf_feed_field(&f, i, &n);	// NULL for a NULL field
+ *	tf_feed_finish(&f, hex, &bytes);	// after rc == 0
+ *	tf_feed_close(&f);
  */
-#define TF_HASHED_SLOTS 8
-#define TF_HASHED_SLOT ((size_t)256 * 1024)
-struct tf_hashed {
+#define TF_FEED_BATCHES 4
+#define TF_FEED_BATCH_BYTES ((size_t)1024 * 1024)
+
+struct tf_feed_rec {
+	uint64_t recno, line;
+	size_t nf;
+	size_t span;		/* its first field in spans[] */
+};
+
+struct tf_feed_batch {
+	struct bs_buf data;	/* field bytes, each NUL-terminated */
+	struct bs_csv_span *spans;
+	size_t nspans, aspans;
+	struct tf_feed_rec *recs;
+	size_t nrecs, arecs;
+	int last;		/* no batch follows (end of file, or failed) */
+};
+
+struct tf_feed {
+	struct bs_csv_reader r;	/* the thread's, after the open */
+	int have_r;
+	FILE *fp;
 	int fd;
+	struct bs_sha256 h;
+	int hashing;
+	char hex[BS_SHA256_HEX];
+	unsigned long long bytes;
 	pthread_t th;
 	int started;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	char *slot[TF_HASHED_SLOTS];
-	ssize_t len[TF_HASHED_SLOTS];	/* > 0 data, 0 end, -1 error */
-	int full[TF_HASHED_SLOTS];
-	size_t head, tail, off;
-	int stop, err_no;
-	struct bs_sha256 h;
-	char hex[BS_SHA256_HEX];
-	unsigned long long bytes;
+	struct tf_feed_batch b[TF_FEED_BATCHES];
+	int full[TF_FEED_BATCHES];
+	size_t head, tail;	/* thread fills head, caller reads tail */
+	int stop;
+	int failed;		/* the thread's error is in err */
+	struct bs_err err;
+	/* the caller's position */
+	struct tf_feed_batch *cur;
+	size_t irec;
+	const struct tf_feed_rec *rec;
+	int done;
 };
-FILE *tf_hashed_open(struct tf_hashed *hf, const char *path, struct bs_err *err);
-/* The digest (empty if the end was not reached) into hex. */
-void tf_hashed_finish(struct tf_hashed *hf, char hex[BS_SHA256_HEX]);
+
+/*
+ * Open path and read its header (o as for bs_csv_open()); start the
+ * thread.  -1 with err (66, 65, 74, 71).
+ */
+int tf_feed_open(struct tf_feed *f, const char *path, const struct bs_csv_opts *o,
+    struct bs_err *err);
+/* The next record: 1, 0 at the end, -1 with err (65 malformed, 74). */
+int tf_feed_next(struct tf_feed *f, struct bs_err *err);
+/* The digest and size of the file (valid once tf_feed_next() said 0). */
+void tf_feed_finish(struct tf_feed *f, char hex[BS_SHA256_HEX],
+    unsigned long long *bytes);
+/* Stop the thread and free everything; a zeroed feed is fine. */
+void tf_feed_close(struct tf_feed *f);
+
+/* Field i of the current record, NULL for a NULL (or beyond its fields). */
+static inline const char *
+tf_feed_field(const struct tf_feed *f, size_t i, size_t *len)
+{
+	const struct bs_csv_span *sp;
+
+	if (i >= f->rec->nf) {
+		*len = 0;
+		return NULL;
+	}
+	sp = &f->cur->spans[f->rec->span + i];
+	*len = sp->len;
+	return sp->off == BS_CSV_NULL_OFF ? NULL : f->cur->data.buf + sp->off;
+}
+
+static inline uint64_t
+tf_feed_recno(const struct tf_feed *f)
+{
+	return f->rec->recno;
+}
+
+static inline uint64_t
+tf_feed_line(const struct tf_feed *f)
+{
+	return f->rec->line;
+}
 
 #endif
