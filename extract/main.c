@@ -5,6 +5,7 @@
 #include "bs.h"
 #include "fetch.h"
 #include "json.h"
+#include "manifest.h"
 #include "ofile.h"
 #include "odbc.h"
 #include "report.h"
@@ -14,7 +15,6 @@
 #include "workspace.h"
 
 #include <getopt.h>
-#include <pwd.h>
 
 static const char usage_text[] =
     "usage: baosong-extract (--dsn NAME | --connect STRING | --connection NAME)\n"
@@ -404,33 +404,14 @@ write_manifest(struct ctx *c, struct bs_err *err)
 	struct bs_buf b = BS_BUF_INIT(0);
 	struct bs_json j;
 	struct bs_ofile mf;
-	char ended[32], host[256] = "";
-	struct passwd *pw = getpwuid(geteuid());
 	size_t i;
 	char *path;
 	int rc;
 
-	bs_utc_now(ended, sizeof(ended));
-	gethostname(host, sizeof(host) - 1);
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
-	bs_json_kv_str(&j, "program", "baosong-extract");
-	bs_json_kv_str(&j, "version", BS_VERSION);
-	bs_json_kv_str(&j, "run_id", c->run.id);
-	bs_json_kv_str(&j, "started", c->run.started);
-	bs_json_kv_str(&j, "ended", ended);
-	bs_json_kv_str(&j, "host", host);
-	bs_json_kv_str(&j, "user", pw ? pw->pw_name : "unknown");
-	bs_json_kv_str(&j, "workspace", c->have_ws ? c->ws.root : NULL);
-	bs_json_kv_str(&j, "filing", c->filing);
-	if (c->have_report) {
-		bs_json_key(&j, "report");
-		bs_json_obj_begin(&j);
-		bs_json_kv_str(&j, "name", c->report.name);
-		bs_json_kv_str(&j, "path", c->report.dir);
-		bs_json_kv_str(&j, "definition_sha256", c->report.sha256);
-		bs_json_obj_end(&j);
-	}
+	bs_manifest_head(&j, "baosong-extract", &c->run, c->have_ws ? c->ws.root : NULL,
+	    c->filing, c->have_report ? &c->report : NULL);
 	bs_json_key(&j, "params");
 	params_json(&j, &c->o->params, 1);
 	bs_json_key(&j, "derived_params");
@@ -562,19 +543,12 @@ static int
 run_extract(struct ctx *c, struct bs_err *err)
 {
 	struct opts *o = c->o;
-	char *root = NULL;
 	int rc;
 
-	rc = bs_workspace_find(o->workspace, &root, err);
+	rc = bs_workspace_open(&c->ws, o->workspace, err);
 	if (rc < 0)
 		return -1;
-	if (rc == 0) {
-		rc = bs_workspace_load(&c->ws, root, err);
-		free(root);
-		if (rc < 0)
-			return -1;
-		c->have_ws = 1;
-	}
+	c->have_ws = rc == 0;
 	if (o->rerun && load_rerun(c, err) < 0)
 		return -1;
 	if (plan(c, err) < 0)

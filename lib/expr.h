@@ -99,15 +99,38 @@ const char *bs_expr_col_str(const struct bs_expr_col *t, char *buf,
 int bs_expr_col_check(const struct bs_expr_col *t, const char *s, size_t n,
     struct bs_err *err);
 
+/*
+ * A run parameter (:period_end) as the environment resolves it: its type
+ * and its value as text in that type's written form ('2026-10-31').
+ * value NULL means the parameter exists but has no value in this
+ * compilation (checking rules without a run): the expression is then
+ * type-checked and must not be evaluated.  why: the message when the
+ * parameter cannot be used (static storage).
+ */
+struct bs_expr_param {
+	struct bs_expr_col type;
+	const char *value;
+	size_t len;
+	const char *why;
+};
+
 struct bs_expr_env {
 	/*
 	 * Resolve a column name (exactly as written, without the double
-	 * quotes of a quoted name): return 0 and fill *index (the field
+	 * quotes of a quoted name; a qualified name lookup.column comes as
+	 * one name with its dot): return 0 and fill *index (the field
 	 * number in struct bs_row) and *type, or -1 if there is no such
 	 * column.  An undeclared column of a CSV is text.
 	 */
 	int (*column)(void *ctx, const char *name, size_t len, size_t *index,
 	    struct bs_expr_col *type);
+	/*
+	 * Resolve a parameter name (without its colon): 0 and *out filled,
+	 * or -1 with out->why set ("unknown parameter" when NULL).  May be
+	 * NULL: every parameter is then unknown.
+	 */
+	int (*param)(void *ctx, const char *name, size_t len,
+	    struct bs_expr_param *out);
 	void *ctx;
 	/* May be NULL: region functions are then a compile error. */
 	const struct bs_region_list *regions;
@@ -183,5 +206,12 @@ int bs_expr_eval_text(const struct bs_expr *e, const struct bs_row *row,
  * with an offending row).  The array is borrowed from e.
  */
 size_t bs_expr_columns(const struct bs_expr *e, const size_t **indexes);
+
+/*
+ * 1 and *index when the whole expression is one column reference (so a
+ * caller may use the field's text as written instead of its rendering),
+ * else 0.
+ */
+int bs_expr_is_column(const struct bs_expr *e, size_t *index);
 
 #endif

@@ -1365,6 +1365,37 @@ fn_to_date(const struct bs_xnode *n, struct bs_xctx *c)
 	    &bs_xnull : v;
 }
 
+/* to_char(d, 'YYYYMM'): a date written with a to_date() pattern. */
+static const struct bs_xval *
+fn_to_char(const struct bs_xnode *n, struct bs_xctx *c)
+{
+	const struct bs_xval *a = KID(0);
+	int32_t day;
+	int y, m, d;
+	const char *f;
+
+	if (a->null)
+		return &bs_xnull;
+	day = n->kids[0]->type == BS_TYPE_TIMESTAMP ? a->u.ts.day : a->u.date;
+	bs_date_to_ymd(day, &y, &m, &d);
+	bs_buf_reset(n->buf);
+	for (f = n->fmt; *f;) {
+		if (!strncmp(f, "YYYY", 4)) {
+			bs_buf_addf(n->buf, "%04d", y);
+			f += 4;
+		} else if (!strncmp(f, "MM", 2)) {
+			bs_buf_addf(n->buf, "%02d", m);
+			f += 2;
+		} else if (!strncmp(f, "DD", 2)) {
+			bs_buf_addf(n->buf, "%02d", d);
+			f += 2;
+		} else {
+			bs_buf_addc(n->buf, *f++);
+		}
+	}
+	return text_result(n, c);
+}
+
 /* ---- identifier functions ---- */
 
 #define ID_ARG(a)                        \
@@ -1522,6 +1553,7 @@ static const struct bs_xfunc funcs[] = {
 	{ "last_day", 1, 1, "d", BS_XF_FIXED, BS_TYPE_DATE, 0, fn_last_day },
 	{ "date", 1, 1, "x", BS_XF_FIXED, BS_TYPE_DATE, 0, fn_date },
 	{ "to_date", 2, 2, "tt", BS_XF_FIXED, BS_TYPE_DATE, BS_XF_DATEFMT, fn_to_date },
+	{ "to_char", 2, 2, "Dt", BS_XF_FIXED, BS_TYPE_TEXT, BS_XF_DATEFMT | BS_XF_TEXTBUF, fn_to_char },
 	{ "regexp_like", 2, 2, "tt", BS_XF_FIXED, BS_TYPE_BOOL, BS_XF_REGEX, bs_xev_regex },
 	{ "resident_id_format", 1, 1, "t", BS_XF_FIXED, BS_TYPE_BOOL, 0, fn_resident_id_format },
 	{ "resident_id_valid", 1, 1, "t", BS_XF_FIXED, BS_TYPE_BOOL, 0, fn_resident_id_valid },
@@ -1604,6 +1636,15 @@ bs_expr_columns(const struct bs_expr *e, const size_t **indexes)
 {
 	*indexes = e->cols;
 	return e->ncols;
+}
+
+int
+bs_expr_is_column(const struct bs_expr *e, size_t *index)
+{
+	if (e->root->eval != bs_xev_column)
+		return 0;
+	*index = e->root->col;
+	return 1;
 }
 
 enum bs_type

@@ -28,7 +28,7 @@
 
 enum bs_xtok {
 	BS_XT_EOF,
-	BS_XT_IDENT,	/* text = name */
+	BS_XT_IDENT,	/* text = name (lookup.column included) */
 	BS_XT_QIDENT,	/* "quoted name", text unescaped */
 	BS_XT_NUMBER,
 	BS_XT_STRING,	/* 'text', text unescaped */
@@ -41,6 +41,7 @@ enum bs_xtok {
 	BS_XT_BETWEEN, BS_XT_LIKE, BS_XT_ESCAPE, BS_XT_TRUE, BS_XT_FALSE,
 	BS_XT_CASE, BS_XT_WHEN, BS_XT_THEN, BS_XT_ELSE, BS_XT_END,
 	BS_XT_CAST, BS_XT_AS,
+	BS_XT_PARAM,	/* :name, text = name without the colon */
 };
 
 struct bs_xtoken {

@@ -3,7 +3,8 @@
  *
  * SQL lexical rules: 'text' with '' for a quote, "name" with "" for a
  * double quote, -- comments to the end of the line, case-insensitive
- * keywords.  Names may hold any non-ASCII character (Chinese column
+ * keywords, :name for a run parameter, lookup.column for a column of a
+ * looked-up row.  Names may hold any non-ASCII character (Chinese column
  * names), except full-width punctuation, which an input method slips in
  * easily and which gets its own message.
  */
@@ -56,6 +57,7 @@ bs_xtok_name(enum bs_xtok k)
 		[BS_XT_WHEN] = "'when'", [BS_XT_THEN] = "'then'",
 		[BS_XT_ELSE] = "'else'", [BS_XT_END] = "'end'",
 		[BS_XT_CAST] = "'cast'", [BS_XT_AS] = "'as'",
+		[BS_XT_PARAM] = "parameter",
 	};
 
 	return (size_t)k < BS_ARRAY_SIZE(names) && names[k] ? names[k] : "token";
@@ -280,6 +282,13 @@ bs_xlex(const char *src, size_t len, struct bs_xtokens *t, size_t *erroff,
 			i += l;
 			while (i < len && (l = name_char(src + i, len - i, 1, &bad)) > 0)
 				i += l;
+			/* a qualified name, lookup.column: one token */
+			while (i + 1 < len && src[i] == '.' &&
+			    name_char(src + i + 1, len - i - 1, 0, &bad) > 0) {
+				i++;
+				while (i < len && (l = name_char(src + i, len - i, 1, &bad)) > 0)
+					i += l;
+			}
 			push(t, BS_XT_IDENT, start, i - start);
 			tk = &t->v[t->n - 1];
 			tk->text = bs_xstrndup(src + start, i - start);
@@ -312,6 +321,19 @@ bs_xlex(const char *src, size_t len, struct bs_xtokens *t, size_t *erroff,
 				    (int)u8dec(src + i, len - i, &cp), src + i);
 			}
 			goto fail;
+		}
+		if (c == ':') {
+			if (i + 1 >= len || !name_char(src + i + 1, len - i - 1, 0, &bad)) {
+				lex_err(err, erroff, start, "':' starts a run parameter such as :period_end");
+				goto fail;
+			}
+			i++;
+			while (i < len && (l = name_char(src + i, len - i, 1, &bad)) > 0)
+				i += l;
+			push(t, BS_XT_PARAM, start, i - start);
+			t->v[t->n - 1].text = bs_xstrndup(src + start + 1, i - start - 1);
+			t->v[t->n - 1].tlen = i - start - 1;
+			continue;
 		}
 		switch (c) {
 		case '(':

@@ -527,6 +527,49 @@ column(struct parser *p, struct bs_xtoken *t)
 	return n;
 }
 
+/* ---- run parameters ---- */
+
+/*
+ * :name: a constant of the parameter's type; without a value (rules
+ * checked without a run) a typed NULL that is never folded, so that the
+ * expression is type-checked only.
+ */
+static struct bs_xnode *
+param(struct parser *p, struct bs_xtoken *t)
+{
+	struct bs_expr_param pv;
+	struct bs_err err = BS_ERR_INIT;
+	struct bs_xval v = { 0 };
+	struct bs_xnode *n;
+	enum bs_type ty;
+
+	memset(&pv, 0, sizeof(pv));
+	if (!p->env || !p->env->param ||
+	    p->env->param(p->env->ctx, t->text, t->tlen, &pv) < 0)
+		return perr(p, t->off, "%s ':%s'", pv.why ? pv.why : "unknown parameter",
+		    t->text);
+	ty = pv.type.type;
+	if (ty == BS_TYPE_NULL || ty > BS_TYPE_TIMESTAMP)
+		ty = BS_TYPE_TEXT;
+	n = node(p, bs_xev_const, ty, t->off, t->off);
+	n->ctype = pv.type;
+	if (!pv.value) {
+		n->lit.null = 1;	/* is_const stays 0: no folding */
+		return n;
+	}
+	if (ty == BS_TYPE_TEXT) {
+		n->owned = bs_xstrndup(pv.value, pv.len);
+		v.u.s.p = n->owned;
+		v.u.s.n = pv.len;
+	} else if (bs_xparse_value(&pv.type, pv.value, pv.len, &v, &err) < 0) {
+		return perr(p, t->off, "parameter ':%s' = '%.*s': %s", t->text,
+		    (int)pv.len, pv.value, err.msg);
+	}
+	n->lit = v;
+	n->is_const = 1;
+	return n;
+}
+
 /* ---- regular expressions ---- */
 
 /* Byte offset in the source of byte k of a text literal's value. */
@@ -1253,7 +1296,7 @@ parse_call(struct parser *p)
 		struct bs_xnode *k = n->kids[1];
 
 		if (!k->is_const || k->lit.null || k->type != BS_TYPE_TEXT)
-			return perr(p, k->start, "the pattern of 'to_date' must be a text literal");
+			return perr(p, k->start, "the pattern of '%s' must be a text literal", f->name);
 		if (memchr(k->lit.u.s.p, '\0', k->lit.u.s.n) ||
 		    bs_date_fmt_check(k->lit.u.s.p) < 0)
 			return perr(p, k->start, "bad date pattern '%s': use YYYY, MM and DD once each (DD may be left out), e.g. 'YYYYMMDD'", k->lit.u.s.p);
@@ -1317,6 +1360,10 @@ parse_primary(struct parser *p)
 		break;
 	case BS_XT_QIDENT:
 		n = column(p, t);
+		p->i++;
+		break;
+	case BS_XT_PARAM:
+		n = param(p, t);
 		p->i++;
 		break;
 	default:

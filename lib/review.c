@@ -331,7 +331,7 @@ bs_review_latest_validation(struct bs_track *t, const char *filing,
 
 	memset(v, 0, sizeof(*v));
 	if (each_row(t, "SELECT run_id, run_dir FROM bs_run WHERE program = 'baosong-validate'"
-	    " AND filing = ? AND status = 'ok' ORDER BY started_at DESC, run_id DESC",
+	    " AND filing = ? AND status = 'ok' ORDER BY run_id DESC",
 	    1, p, 2, first_two, row, err) < 0)
 		return -1;
 	if (!row[0] || !row[1]) {

@@ -5,6 +5,7 @@
 #include <pcre2.h>
 #include <dirent.h>
 
+#include "date.h"
 #include "idcheck.h"
 #include "refcsv.h"
 #include "sha256.h"
@@ -55,6 +56,8 @@ struct loader {
 	size_t nd, ad;
 	struct seen_id *ids;
 	size_t nids, aids;
+	char pstart[16], pend[16];	/* :period_start, :period_end */
+	int have_period;
 };
 
 static const char *const check_names[] = { "assert", "required", "unique",
@@ -145,6 +148,20 @@ diag_raw(struct loader *L, size_t fi, const char *msg)
 	d->line = 0;
 	d->col = 0;
 	d->text = bs_xstrdup(msg);
+}
+
+/* A diag at a stored position (in the file it names). */
+static void __attribute__((format(printf, 3, 4)))
+vdiag_pos(struct loader *L, const struct bs_rpos *p, const char *fmt, ...)
+{
+	va_list ap;
+	size_t fi;
+
+	for (fi = 0; fi < L->rs->nfiles && L->rs->files[fi] != p->file; fi++)
+		;
+	va_start(ap, fmt);
+	vdiag(L, fi < L->rs->nfiles ? fi : SIZE_MAX, p->line, p->column, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -394,6 +411,7 @@ col_add(struct bs_rtable *t, const char *name, size_t len, struct bs_rpos pos)
 	c->type.type = BS_TYPE_TEXT;
 	c->pos = pos;
 	c->field = -1;
+	c->lookup = -1;
 	return t->ncols++;
 }
 
@@ -415,6 +433,103 @@ col_ref(struct bs_rules *rs, size_t ti, const char *name, size_t len,
 	return (long)col_add(t, name, len, pos);
 }
 
+static int
+is_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* The lookup of table ti called name (n bytes), or -1. */
+static long
+lookup_find(const struct bs_rules *rs, size_t ti, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nlookups; i++)
+		if (rs->lookups[i].home == ti && strlen(rs->lookups[i].name) == n &&
+		    !memcmp(rs->lookups[i].name, name, n))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * A name "lk.col" of table ti whose first part is a lookup of ti: the
+ * index of that column in ti, added at first use.  -1 when the name has
+ * no dot or its first part is not a lookup of ti; -2 with why when the
+ * column cannot be read through the lookup.
+ */
+static long
+lookup_col(struct bs_rules *rs, size_t ti, const char *name, size_t len,
+    struct bs_rpos pos, char *why, size_t whysz)
+{
+	const char *dot = memchr(name, '.', len), *cn;
+	struct bs_expr_col type = { BS_TYPE_TEXT, 0, 0, 0 };
+	struct bs_rtable *ot;
+	size_t cl, lcol = 0, j;
+	long li, c;
+
+	if (!dot)
+		return -1;
+	li = lookup_find(rs, ti, name, (size_t)(dot - name));
+	if (li < 0)
+		return -1;
+	c = col_find(&rs->tables[ti], name, len);
+	if (c >= 0)
+		return c;
+	cn = dot + 1;
+	cl = len - (size_t)(cn - name);
+	ot = &rs->tables[rs->lookups[li].table];
+	if (!cl || memchr(cn, '.', cl)) {
+		snprintf(why, whysz, "'%.*s': a lookup's column is written lookup.column",
+		    (int)len, name);
+		return -2;
+	}
+	if (rs->lookups[li].is_sum) {
+		const struct bs_rlookup *lk = &rs->lookups[li];
+
+		for (j = 0; j < lk->nsum; j++)
+			if (strlen(ot->cols[lk->sum[j]].name) == cl &&
+			    !memcmp(ot->cols[lk->sum[j]].name, cn, cl))
+				break;
+		if (j == lk->nsum) {
+			snprintf(why, whysz, "lookup '%s' sums other columns: '%.*s' is not "
+			    "in its sum:", lk->name, (int)cl, cn);
+			return -2;
+		}
+		lcol = j;
+		type.type = ot->cols[lk->sum[j]].type.type == BS_TYPE_INTEGER ?
+		    BS_TYPE_INTEGER : BS_TYPE_DECIMAL;
+	} else {
+		long oc = col_find(ot, cn, cl);
+
+		if (oc < 0) {
+			if (ot->closed) {
+				snprintf(why, whysz, "unknown column '%.*s': table '%s' "
+				    "(lookup '%s') declares no such column in columns:",
+				    (int)len, name, ot->name, rs->lookups[li].name);
+				return -2;
+			}
+			oc = (long)col_add(ot, cn, cl, pos);
+		}
+		lcol = (size_t)oc;
+		type = ot->cols[oc].type;
+	}
+	c = (long)col_add(&rs->tables[ti], name, len, pos);
+	rs->tables[ti].cols[c].lookup = li;
+	rs->tables[ti].cols[c].lcol = lcol;
+	rs->tables[ti].cols[c].type = type;
+	rs->tables[ti].cols[c].declared = 1;
+	rs->tables[ti].cols[c].checked = type.type != BS_TYPE_TEXT;
+	return c;
+}
+
 static void
 diag_unknown_col(struct loader *L, const struct rfile *f, struct bs_rpos pos,
     size_t ti, const char *name, size_t len)
@@ -422,6 +537,25 @@ diag_unknown_col(struct loader *L, const struct rfile *f, struct bs_rpos pos,
 	diag_at(L, f, pos.line, pos.column,
 	    "unknown column '%.*s': table '%s' declares no such column in columns:",
 	    (int)len, name, L->rs->tables[ti].name);
+}
+
+/* A column of table ti, or of one of its lookups: index, or -1 after a diag. */
+static long
+col_use(struct loader *L, const struct rfile *f, size_t ti, const char *name,
+    size_t len, struct bs_rpos pos)
+{
+	char why[BS_ERR_MSG_MAX];
+	long c = lookup_col(L->rs, ti, name, len, pos, why, sizeof(why));
+
+	if (c == -2) {
+		diag_at(L, f, pos.line, pos.column, "%s", why);
+		return -1;
+	}
+	if (c < 0)
+		c = col_ref(L->rs, ti, name, len, pos);
+	if (c < 0)
+		diag_unknown_col(L, f, pos, ti, name, len);
+	return c;
 }
 
 /* ------------------------------------------------------------ YAML helpers */
@@ -547,6 +681,7 @@ struct envctx {
 	size_t table;
 	const yaml_node_t *node;	/* the expression's scalar */
 	int failed_col;			/* a closed table lacked a name */
+	char why[BS_ERR_MSG_MAX];	/* a better message than the parser's */
 };
 
 /* Where name first occurs as a word in the expression (for positions). */
@@ -583,9 +718,20 @@ env_column(void *ctx, const char *name, size_t len, size_t *index,
 {
 	struct envctx *e = ctx;
 	struct bs_rules *rs = e->L->rs;
-	long i = col_find(&rs->tables[e->table], name, len);
+	long i = lookup_col(rs, e->table, name, len, name_pos(e, name, len), e->why,
+	    sizeof(e->why));
 
+	if (i == -2)
+		return -1;
+	if (i < 0)
+		i = col_find(&rs->tables[e->table], name, len);
 	if (i < 0) {
+		const char *dot = memchr(name, '.', len);
+
+		if (dot && rs->tables[e->table].closed)
+			snprintf(e->why, sizeof(e->why), "unknown column '%.*s' (table '%s' "
+			    "has no lookup '%.*s')", (int)len, name,
+			    rs->tables[e->table].name, (int)(dot - name), name);
 		if (rs->tables[e->table].closed)
 			return -1;
 		i = (long)col_add(&rs->tables[e->table], name, len,
@@ -594,6 +740,38 @@ env_column(void *ctx, const char *name, size_t len, size_t *index,
 	*index = (size_t)i;
 	*type = rs->tables[e->table].cols[i].type;
 	return 0;
+}
+
+static int
+env_param(void *ctx, const char *name, size_t len, struct bs_expr_param *out)
+{
+	struct envctx *e = ctx;
+	const struct loader *L = e->L;
+	static const char *const names[] = { "period", "period_start", "period_end",
+		"institution_code", NULL };
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+			break;
+	if (!names[i])
+		return -1;
+	out->type.type = i == 1 || i == 2 ? BS_TYPE_DATE : BS_TYPE_TEXT;
+	out->value = i == 0 ? L->o->period : i == 1 ? L->pstart : i == 2 ? L->pend :
+	    L->o->institution_code;
+	if (i < 3 && !L->have_period)
+		out->value = NULL;
+	if (out->value) {
+		out->len = strlen(out->value);
+		return 0;
+	}
+	if (L->o->check_only)
+		return 0;
+	out->why = i < 3 ? "no period for this run (give --report with --param "
+	    "period=YYYY-MM, or --filing REPORT/PERIOD): cannot use" :
+	    "no institution code (institution: code: in the workspace's "
+	    "baosong.yaml): cannot use";
+	return -1;
 }
 
 /*
@@ -625,6 +803,7 @@ compile_expr(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
 	ec.table = ti;
 	ec.node = n;
 	env.column = env_column;
+	env.param = env_param;
 	env.ctx = &ec;
 	env.regions = L->rs->regions;
 	e = cond ? bs_expr_compile_cond(s, n->data.scalar.length, &env, &pos, &err) :
@@ -632,7 +811,7 @@ compile_expr(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
 	if (!e) {
 		struct bs_rpos p = scalar_pos(f, n, pos.line, pos.column);
 
-		diag_at(L, f, p.line, p.column, "%s%s", err.msg,
+		diag_at(L, f, p.line, p.column, "%s%s", ec.why[0] ? ec.why : err.msg,
 		    !L->rs->regions && strstr(err.msg, "2260") ?
 		    " (it is rules/ref/gb2260.csv: the ref/ folder beside the rule "
 		    "file's folder, or the installed one)" : "");
@@ -675,9 +854,8 @@ col_list(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
 			bad = 1;
 			continue;
 		}
-		ci = col_ref(L->rs, ti, s, strlen(s), node_pos(f, c));
+		ci = col_use(L, f, ti, s, strlen(s), node_pos(f, c));
 		if (ci < 0) {
-			diag_unknown_col(L, f, node_pos(f, c), ti, s, strlen(s));
 			bad = 1;
 			continue;
 		}
@@ -1196,6 +1374,64 @@ parse_rows(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
 
 /* ------------------------------------------------------------ reconcile: */
 
+/* A name as written in a column list: letters, digits, '_', '.'; else an expression. */
+static int
+looks_like_column(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!*p || *p == '.' || isdigit(*p))
+		return 0;
+	for (; *p; p++)
+		if (!(isalnum(*p) || *p == '_' || *p == '.' || *p >= 0x80))
+			return 0;
+	return 1;
+}
+
+/*
+ * group_by: a column (of the table or of a lookup) or a list of them;
+ * an item that is not a name is an expression whose text groups.
+ */
+static int
+group_list(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
+    struct bs_rside *sd)
+{
+	size_t i, cnt = n->type == YAML_SCALAR_NODE ? 1 :
+	    n->type == YAML_SEQUENCE_NODE ? bs_yaml_len(n) : 0;
+	int bad = 0;
+
+	if (!cnt) {
+		diag(L, f, n, "'group_by' must be a column or expression, or a list of them");
+		return -1;
+	}
+	sd->group = bs_xcalloc(cnt, sizeof(size_t));
+	sd->group_expr = bs_xcalloc(cnt, sizeof(struct bs_expr *));
+	sd->ngroup = cnt;
+	for (i = 0; i < cnt; i++) {
+		yaml_node_t *c = n->type == YAML_SCALAR_NODE ? n : bs_yaml_item(&f->y, n, i);
+		const char *s = scalar(c);
+		long ci;
+
+		if (!s || !*s) {
+			diag(L, f, c, "'group_by' must list columns or expressions");
+			bad = 1;
+			continue;
+		}
+		sd->group[i] = SIZE_MAX;
+		if (looks_like_column(s) && c->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+			ci = col_use(L, f, ti, s, strlen(s), node_pos(f, c));
+			if (ci < 0)
+				bad = 1;
+			else
+				sd->group[i] = (size_t)ci;
+			continue;
+		}
+		if (!(sd->group_expr[i] = compile_expr(L, f, ti, c, "group_by", 0)))
+			bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
 static int
 parse_side(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
     struct bs_rside *sd, int other)
@@ -1240,19 +1476,17 @@ parse_side(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
 			sd->label = bs_xasprintf("%s%scount(*)", pfx ? pfx : "",
 			    pfx ? "." : "");
 		} else {
-			long c = col_ref(L->rs, ti, s, strlen(s), node_pos(f, cnt));
+			long c = col_use(L, f, ti, s, strlen(s), node_pos(f, cnt));
 
-			if (c < 0) {
-				diag_unknown_col(L, f, node_pos(f, cnt), ti, s, strlen(s));
+			if (c < 0)
 				return -1;
-			}
 			sd->agg = BS_AGG_COUNT;
 			sd->count_col = (size_t)c;
 			sd->label = bs_xasprintf("%s%scount(%s)", pfx ? pfx : "",
 			    pfx ? "." : "", s);
 		}
 	}
-	if (gb && col_list(L, f, ti, gb, "group_by", &sd->group, &sd->ngroup) < 0)
+	if (gb && group_list(L, f, ti, gb, sd) < 0)
 		bad = 1;
 	if (other) {
 		yaml_node_t *w = bs_yaml_get(&f->y, n, "where");
@@ -1369,8 +1603,13 @@ parse_reconcile(struct loader *L, struct rfile *f, size_t ti, yaml_node_t *n,
 static void
 side_free(struct bs_rside *s)
 {
+	size_t i;
+
 	bs_expr_free(s->value);
 	bs_expr_free(s->where);
+	for (i = 0; s->group_expr && i < s->ngroup; i++)
+		bs_expr_free(s->group_expr[i]);
+	free(s->group_expr);
 	free(s->group);
 	free(s->label);
 }
@@ -1678,7 +1917,7 @@ static void
 phase1(struct loader *L, struct rfile *f)
 {
 	static const char *const keys[] = { "table", "key", "owner", "columns",
-		"sentinels", "rules", "description", NULL };
+		"sentinels", "lookups", "rules", "description", NULL };
 	struct bs_rules *rs = L->rs;
 	struct bs_err err = BS_ERR_INIT;
 	yaml_node_t *root, *cols, *tn;
@@ -1862,6 +2101,220 @@ phase2(struct loader *L, struct rfile *f)
 		parse_rule(L, f, bs_yaml_item(&f->y, rn, i));
 }
 
+/* ------------------------------------------------------------ lookups: */
+
+/* Where the by: and where: of each lookup are, for the second step. */
+struct lkdecl {
+	struct rfile *f;
+	yaml_node_t *by, *where;
+};
+
+/*
+ * Declare the lookups of file f (name, table, key, sum); their by: and
+ * where: are compiled once every lookup is declared (lookups_compile).
+ */
+static void
+lookups_declare(struct loader *L, struct rfile *f, struct lkdecl **decl)
+{
+	static const char *const keys[] = { "table", "key", "by", "where", "sum", NULL };
+	struct bs_rules *rs = L->rs;
+	yaml_node_t *root = bs_yaml_root(&f->y);
+	yaml_node_t *ln = bs_yaml_get(&f->y, root, "lookups");
+	size_t i;
+
+	if (!ln)
+		return;
+	if (ln->type != YAML_MAPPING_NODE) {
+		diag(L, f, ln, "'lookups' maps names to {table, key, by}, e.g. "
+		    "{pol: {table: policy, key: policy_no, by: policy_no}}");
+		return;
+	}
+	for (i = 0; i < bs_yaml_len(ln); i++) {
+		yaml_node_t *k, *v, *tn, *kn, *sn;
+		const char *name, *t;
+		struct bs_rlookup lk;
+		long prev;
+		int bad = 0;
+
+		bs_yaml_pair(&f->y, ln, i, &k, &v);
+		name = scalar(k);
+		if (!name || !is_name(name, strlen(name))) {
+			diag(L, f, k, "a lookup's name is a plain name (letters, digits, "
+			    "'_'), such as pol");
+			continue;
+		}
+		if ((prev = lookup_find(rs, f->table, name, strlen(name))) >= 0) {
+			char where[PATH_MAX + 64];
+
+			diag(L, f, k, "lookup '%s' is declared twice for table '%s' (first "
+			    "at %s)", name, rs->tables[f->table].name,
+			    bs_rpos_str(&rs->lookups[prev].pos, where, sizeof(where)));
+			continue;
+		}
+		if (v->type != YAML_MAPPING_NODE) {
+			diag(L, f, v, "lookup '%s' takes {table, key, by}", name);
+			continue;
+		}
+		if (check_keys(L, f, v, keys, ""))
+			continue;
+		tn = bs_yaml_get(&f->y, v, "table");
+		kn = bs_yaml_get(&f->y, v, "key");
+		sn = bs_yaml_get(&f->y, v, "sum");
+		t = need_scalar(L, f, v, "table", "");
+		if (!t || !kn || !bs_yaml_get(&f->y, v, "by")) {
+			if (t)
+				diag(L, f, v, "lookup '%s' needs 'key' (the other table's "
+				    "columns) and 'by' (this row's values for them)", name);
+			continue;
+		}
+		if (!table_known(L, t)) {
+			diag(L, f, tn, "unknown table '%s' (not a table of the report)", t);
+			continue;
+		}
+		memset(&lk, 0, sizeof(lk));
+		lk.home = f->table;
+		lk.table = table_add(rs, t, node_pos(f, tn));
+		lk.pos = node_pos(f, k);
+		if (col_list(L, f, lk.table, kn, "key", &lk.key, &lk.nkey) < 0)
+			bad = 1;
+		for (size_t j = 0; !bad && j < lk.nkey; j++)
+			if (rs->tables[lk.table].cols[lk.key[j]].lookup >= 0) {
+				diag(L, f, kn, "a lookup's key must be columns of table '%s' "
+				    "itself", t);
+				bad = 1;
+			}
+		if (sn) {
+			lk.is_sum = 1;
+			if (col_list(L, f, lk.table, sn, "sum", &lk.sum, &lk.nsum) < 0)
+				bad = 1;
+			for (size_t j = 0; !bad && j < lk.nsum; j++) {
+				const struct bs_rcol *c = &rs->tables[lk.table].cols[lk.sum[j]];
+
+				if (c->lookup >= 0 || (c->type.type != BS_TYPE_INTEGER &&
+				    c->type.type != BS_TYPE_DECIMAL)) {
+					diag(L, f, sn, "lookup '%s' sums '%s', which is %s: declare "
+					    "it a number in table '%s''s columns:", name, c->name,
+					    c->lookup >= 0 ? "a lookup's column" :
+					    bs_type_name(c->type.type), t);
+					bad = 1;
+				}
+			}
+		}
+		if (bad) {
+			free(lk.key);
+			free(lk.sum);
+			continue;
+		}
+		lk.name = bs_xstrdup(name);
+		BS_ALLOC_GROW(rs->lookups, rs->nlookups + 1, rs->alookups);
+		rs->lookups[rs->nlookups++] = lk;
+		*decl = bs_xreallocarray(*decl, rs->nlookups, sizeof(**decl));
+		(*decl)[rs->nlookups - 1].f = f;
+		(*decl)[rs->nlookups - 1].by = bs_yaml_get(&f->y, v, "by");
+		(*decl)[rs->nlookups - 1].where = bs_yaml_get(&f->y, v, "where");
+	}
+}
+
+/* The lookups whose columns expression e (over table t's columns) reads. */
+static void
+lookup_deps(const struct bs_rules *rs, size_t t, const struct bs_expr *e,
+    unsigned char *dep)
+{
+	const size_t *cols;
+	size_t n, i;
+
+	if (!e)
+		return;
+	n = bs_expr_columns(e, &cols);
+	for (i = 0; i < n; i++)
+		if (rs->tables[t].cols[cols[i]].lookup >= 0)
+			dep[rs->tables[t].cols[cols[i]].lookup] = 1;
+}
+
+/* Depth-first search for a cycle through lookup i; 1 if one was reported. */
+static int
+lookup_cycle(struct loader *L, const unsigned char *dep, size_t n, size_t i,
+    int *state, size_t *path, size_t depth)
+{
+	size_t j;
+
+	state[i] = 1;
+	path[depth] = i;
+	for (j = 0; j < n; j++) {
+		if (!dep[i * n + j])
+			continue;
+		if (state[j] == 1) {
+			struct bs_buf b = BS_BUF_INIT(0);
+			const struct bs_rlookup *lk = &L->rs->lookups[j];
+			size_t k = depth + 1;
+
+			while (k > 0 && path[k - 1] != j)
+				k--;
+			for (k = k ? k - 1 : 0; k <= depth; k++)
+				bs_buf_addf(&b, "%s -> ", L->rs->lookups[path[k]].name);
+			bs_buf_adds(&b, lk->name);
+			vdiag_pos(L, &lk->pos, "lookup '%s' depends on itself (%s)", lk->name,
+			    bs_buf_str(&b));
+			bs_buf_release(&b);
+			return 1;
+		}
+		if (!state[j] && lookup_cycle(L, dep, n, j, state, path, depth + 1))
+			return 1;
+	}
+	state[i] = 2;
+	return 0;
+}
+
+static void
+lookups_compile(struct loader *L, struct lkdecl *decl)
+{
+	struct bs_rules *rs = L->rs;
+	size_t n = rs->nlookups, i, j;
+	unsigned char *dep;
+	int *state;
+	size_t *path;
+
+	for (i = 0; i < n; i++) {
+		struct bs_rlookup *lk = &rs->lookups[i];
+		struct rfile *f = decl[i].f;
+		yaml_node_t *by = decl[i].by;
+		size_t cnt = by->type == YAML_SCALAR_NODE ? 1 :
+		    by->type == YAML_SEQUENCE_NODE ? bs_yaml_len(by) : 0;
+
+		if (cnt != lk->nkey) {
+			diag(L, f, by, "lookup '%s': 'by' gives %zu value%s for %zu key "
+			    "column%s", lk->name, cnt, cnt == 1 ? "" : "s", lk->nkey,
+			    lk->nkey == 1 ? "" : "s");
+			continue;
+		}
+		lk->by = bs_xcalloc(cnt, sizeof(*lk->by));
+		for (j = 0; j < cnt; j++) {
+			yaml_node_t *x = by->type == YAML_SCALAR_NODE ? by :
+			    bs_yaml_item(&f->y, by, j);
+
+			lk->by[j] = compile_expr(L, f, lk->home, x, "by", 0);
+		}
+		if (decl[i].where)
+			lk->where = compile_expr(L, f, lk->table, decl[i].where, "where", 1);
+	}
+	dep = bs_xcalloc(n * n + 1, 1);
+	for (i = 0; i < n; i++) {
+		const struct bs_rlookup *lk = &rs->lookups[i];
+
+		for (j = 0; lk->by && j < lk->nkey; j++)
+			lookup_deps(rs, lk->home, lk->by[j], dep + i * n);
+		lookup_deps(rs, lk->table, lk->where, dep + i * n);
+	}
+	state = bs_xcalloc(n + 1, sizeof(int));
+	path = bs_xcalloc(n + 1, sizeof(size_t));
+	for (i = 0; i < n; i++)
+		if (!state[i] && lookup_cycle(L, dep, n, i, state, path, 0))
+			break;
+	free(dep);
+	free(state);
+	free(path);
+}
+
 /*
  * The GB/T 2260 list for the region functions: the shared one, in the ref/
  * folder beside the first rule file's folder (rules/ref/ for a file in
@@ -1948,9 +2401,31 @@ bs_rules_load(struct bs_rules *rs, const char *const *paths, size_t n,
 		}
 		bs_sha256_hex(L.f[i].text, L.f[i].len, rs->sha256[i]);
 	}
+	if (L.o->period) {
+		int32_t d0, d1;
+		char buf[16];
+
+		/* a period that is not a month leaves the parameters unset */
+		snprintf(buf, sizeof(buf), "%.7s-01", L.o->period);
+		if (strlen(L.o->period) == 7 && bs_date_parse(buf, 10, &d0) == 0) {
+			d1 = bs_date_last_of_month(d0);
+			bs_date_str(d0, L.pstart);
+			bs_date_str(d1, L.pend);
+			L.have_period = 1;
+		}
+	}
 	for (i = 0; i < n; i++)
 		phase1(&L, &L.f[i]);
 	load_regions(&L);
+	{
+		struct lkdecl *decl = NULL;
+
+		for (i = 0; i < n; i++)
+			if (L.f[i].usable)
+				lookups_declare(&L, &L.f[i], &decl);
+		lookups_compile(&L, decl);
+		free(decl);
+	}
 	for (i = 0; i < n; i++)
 		if (L.f[i].usable)
 			phase2(&L, &L.f[i]);
@@ -1987,6 +2462,8 @@ bs_rules_bind(struct bs_rules *rs, size_t t, const char *csv,
 		struct bs_rcol *c = &tab->cols[i];
 
 		c->field = -1;
+		if (c->lookup >= 0)
+			continue;	/* filled by the engine */
 		for (j = 0; j < nheader; j++)
 			if (header[j] && !strcmp(header[j], c->name)) {
 				c->field = (long)j;
@@ -2074,6 +2551,18 @@ bs_rules_release(struct bs_rules *rs)
 		free(t->name);
 	}
 	free(rs->tables);
+	for (i = 0; i < rs->nlookups; i++) {
+		struct bs_rlookup *lk = &rs->lookups[i];
+
+		for (j = 0; lk->by && j < lk->nkey; j++)
+			bs_expr_free(lk->by[j]);
+		free(lk->by);
+		bs_expr_free(lk->where);
+		free(lk->key);
+		free(lk->sum);
+		free(lk->name);
+	}
+	free(rs->lookups);
 	for (i = 0; i < rs->ndiags; i++)
 		free(rs->diags[i]);
 	free(rs->diags);

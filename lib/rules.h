@@ -32,6 +32,13 @@
  * open too.  Columns are numbered in the order they became known; that
  * number is the field index of struct bs_row in expressions.
  *
+ * Lookups.  A file's lookups: section names rows of other tables by key
+ * (struct bs_rlookup); their columns are used as "name.column" anywhere
+ * a column of the file's table may be, and become columns of the table
+ * with lookup >= 0 (not in the CSV: the engine fills them).  A lookup
+ * may use other lookups (its by: those of its home table, its where:
+ * those of the looked-up table); a cycle is a load error.
+ *
  * Ownership.  struct bs_rules lives in caller storage and owns everything
  * it points to; bs_rules_release() frees it.  Rules keep pointers into the
  * region list (rs->regions), which lives as long as the rule set.
@@ -92,6 +99,37 @@ struct bs_rcol {
 	size_t nsentinels;
 	struct bs_rpos pos;	/* declaration, or first use */
 	long field;		/* CSV field index (bs_rules_bind), -1 before */
+	/*
+	 * A column read through a lookup ("pol.eff_date"): not in the CSV;
+	 * the engine fills it per row from the looked-up row.  lookup is
+	 * the index into rs->lookups, -1 for a column of the CSV; lcol the
+	 * column of the looked-up table (for a sum lookup: the position in
+	 * its sum list).
+	 */
+	long lookup;
+	size_t lcol;
+};
+
+/*
+ * lookups: a row of another table (or of the same one) named by key.
+ * For each row of its home table, the values of 'by' (this table's
+ * columns or expressions, rendered as text) are looked up among the key
+ * values of 'table' (compared exactly as text); the first row with that
+ * key (in file order) supplies the columns "name.column"; no row: NULL.
+ * With sum: the columns are the sums over every matching row.
+ */
+struct bs_rlookup {
+	char *name;		/* "pol" */
+	size_t home;		/* the table whose rows look up */
+	size_t table;		/* the table looked up */
+	size_t *key;		/* its key columns */
+	size_t nkey;
+	struct bs_expr **by;	/* nkey values of the home row */
+	struct bs_expr *where;	/* rows of table taken (NULL: all) */
+	size_t *sum;		/* sum lookup: the columns summed */
+	size_t nsum;
+	int is_sum;
+	struct bs_rpos pos;	/* its name in the rule file */
 };
 
 struct bs_rtable {
@@ -118,7 +156,9 @@ struct bs_rside {
 	struct bs_expr *value;	/* BS_AGG_SUM: a number */
 	size_t count_col;	/* BS_AGG_COUNT: non-NULL values of it */
 	struct bs_expr *where;	/* rows taken (the rule's when: for this side) */
-	size_t *group;		/* group_by columns */
+	size_t *group;		/* group_by columns (SIZE_MAX: an expression) */
+	struct bs_expr **group_expr;	/* per group_by item: NULL, or the
+					   expression whose text groups */
 	size_t ngroup;
 	char *label;		/* "sum(amount)", "gl_summary.sum(credit)" */
 };
@@ -184,6 +224,8 @@ struct bs_rules {
 	size_t nrefs, arefs;
 	struct bs_region_list *regions;	/* GB/T 2260, when found */
 	char *regions_path;
+	struct bs_rlookup *lookups;	/* of every table */
+	size_t nlookups, alookups;
 };
 
 struct bs_rules_opts {
@@ -199,9 +241,19 @@ struct bs_rules_opts {
 	 * named anywhere must be one of these: NULL-terminated.
 	 */
 	const char *const *known_tables;
+	/*
+	 * Run parameters for expressions: period "YYYY-MM" gives :period
+	 * (text), :period_start and :period_end (dates); institution_code
+	 * gives :institution_code.  Either may be NULL: using the parameter
+	 * is then a load error, unless check_only (checking rules without a
+	 * run), when it is type-checked only.
+	 */
+	const char *period;
+	const char *institution_code;
+	int check_only;
 };
 
-#define BS_RULES_OPTS_INIT { NULL, NULL }
+#define BS_RULES_OPTS_INIT { NULL, NULL, NULL, NULL, 0 }
 
 /*
  * Load and compile the rule files paths[0..n-1] into rs (which need not

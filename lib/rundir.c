@@ -214,7 +214,8 @@ bs_run_begin(struct bs_run *r, const char *runs_dir, const char *out,
 {
 	unsigned char rnd[2] = { 0, 0 };
 	char stamp[32], *parent, *lock;
-	time_t t = time(NULL);
+	struct timespec ts;
+	time_t t;
 	struct tm tm;
 	struct stat st;
 
@@ -224,10 +225,14 @@ bs_run_begin(struct bs_run *r, const char *runs_dir, const char *out,
 		rnd[0] = (unsigned char)getpid();
 		rnd[1] = (unsigned char)(getpid() >> 8);
 	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = ts.tv_sec;
 	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
 	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(r->id, sizeof(r->id), "%s-%s-%02x%02x", stamp, program, rnd[0], rnd[1]);
+	/* milliseconds, so that runs started within one second still sort */
+	snprintf(r->id, sizeof(r->id), "%s.%03ldZ-%s-%02x%02x", stamp,
+	    ts.tv_nsec / 1000000, program, rnd[0], rnd[1]);
 
 	if (out) {
 		if (lstat(out, &st) == 0)

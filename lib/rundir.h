@@ -12,7 +12,8 @@
  * happens next to DIR ("DIR.tmp-<run-id>" then rename to DIR; DIR must not
  * exist).
  *
- * Run ids sort by start time: 20261127T213001Z-extract-7f3a.
+ * Run ids sort by start time, to the millisecond:
+ * 20261127T213001.042Z-extract-7f3a.
  */
 #ifndef BS_RUNDIR_H
 #define BS_RUNDIR_H

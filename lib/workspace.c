@@ -267,3 +267,17 @@ bs_workspace_conn(const struct bs_workspace *ws, const char *name)
 			return &ws->conns[i];
 	return NULL;
 }
+
+int
+bs_workspace_open(struct bs_workspace *ws, const char *opt, struct bs_err *err)
+{
+	char *root = NULL;
+	int rc = bs_workspace_find(opt, &root, err);
+
+	memset(ws, 0, sizeof(*ws));
+	if (rc != 0)
+		return rc;
+	rc = bs_workspace_load(ws, root, err);
+	free(root);
+	return rc;
+}

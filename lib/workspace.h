@@ -58,6 +58,13 @@ struct bs_workspace {
  */
 int bs_workspace_find(const char *opt, char **root, struct bs_err *err);
 
+/*
+ * Find and load in one step: 0 loaded, 1 no workspace found (ws left
+ * zeroed; fine for ad-hoc use), -1 with err.
+ */
+int bs_workspace_open(struct bs_workspace *ws, const char *opt,
+    struct bs_err *err);
+
 /* Load root/baosong.yaml; -1 with a located error (78) when malformed. */
 int bs_workspace_load(struct bs_workspace *ws, const char *root,
     struct bs_err *err);

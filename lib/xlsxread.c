@@ -266,6 +266,10 @@ xml_error(void *arg, xmlErrorPtr e)
 	n = strlen(p->xml_msg);
 	while (n && isspace((unsigned char)p->xml_msg[n - 1]))
 		p->xml_msg[--n] = '\0';
+	/* some messages have a second line ("...encoding !\nBytes: 0x8F") */
+	for (char *c = p->xml_msg; *c; c++)
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
 	/* libxml2 capitalises; our messages do not ("Premature end ...") */
 	if (p->xml_msg[0] >= 'A' && p->xml_msg[0] <= 'Z' &&
 	    p->xml_msg[1] >= 'a' && p->xml_msg[1] <= 'z')
@@ -383,6 +387,19 @@ fail:
 }
 
 /*
+ * After an XML error: read the rest of the member, so that a damaged zip
+ * (whose garbage the parser choked on) is reported as such.
+ */
+static void
+part_drain(struct part *p)
+{
+	char buf[16384];
+
+	while (!p->zip_code && zread(p, buf, (int)sizeof(buf)) > 0)
+		;
+}
+
+/*
  * Move to the next node (or past the current subtree when p->skip is set).
  * 1 on a node, 0 at the end of the part, -1 with err.
  */
@@ -392,9 +409,13 @@ part_next(struct part *p, struct bs_err *err)
 	int rc = p->skip ? xmlTextReaderNext(p->rd) : xmlTextReaderRead(p->rd);
 
 	p->skip = 0;
+	if (p->xml_failed || rc < 0)
+		part_drain(p);
+	if (p->zip_code == ZIP_ER_READ || p->zip_code == ZIP_ER_SEEK)
+		return bs_err_set(err, BS_EXIT_IOERR, "%s: %s: cannot read: %s",
+		    p->x->path, p->name, p->zip_msg);
 	if (p->zip_code)
-		return bs_err_set(err, p->zip_code == ZIP_ER_READ ||
-		    p->zip_code == ZIP_ER_SEEK ? BS_EXIT_IOERR : BS_EXIT_DATAERR,
+		return bs_err_set(err, BS_EXIT_DATAERR,
 		    "%s: %s: damaged zip member: %s", p->x->path, p->name,
 		    p->zip_msg);
 	if (p->xml_failed || rc < 0) {
@@ -413,7 +434,7 @@ part_next(struct part *p, struct bs_err *err)
 	return 1;
 }
 
-/* Move to the root element; 0 if there is none (an error is set). */
+/* Move to the root element: 1, or -1 with err (also when there is none). */
 static int
 part_root(struct part *p, struct bs_err *err)
 {
@@ -1167,9 +1188,14 @@ bs_xlsx_rows_open(struct bs_xlsx *x, const char *name,
 		struct bs_buf names = BS_BUF_INIT(0);
 		int rc;
 
-		for (size_t k = 0; k < x->nsheet; k++)
+		for (size_t k = 0; k < x->nsheet; k++) {
+			if (names.len > 512) {
+				bs_buf_adds(&names, ", ...");
+				break;
+			}
 			bs_buf_addf(&names, "%s'%s'", k ? ", " : "",
 			    x->sheet[k].name);
+		}
 		*rp = NULL;
 		rc = bs_err_set(err, BS_EXIT_DATAERR,
 		    "%s: no sheet named '%s' (sheets: %s)", x->path, name,

@@ -31,6 +31,30 @@ struct refset {
 	size_t stat;		/* index in st->sets */
 };
 
+/*
+ * Runtime state of one lookup: its key set, whose payload is the address
+ * of the first matching row's kept values in the arena (a run of
+ * 4-byte length, UINT32_MAX for NULL, and the bytes with a NUL), or the
+ * sums (struct bs_dec and a seen byte per summed column).
+ */
+#define ARENA_CHUNK ((size_t)1 << 20)
+
+struct lkstate {
+	int active;		/* some column of it is used */
+	int built;
+	struct bs_keyset ks;
+	char **chunks;		/* the arena */
+	size_t nchunks, used, arena_bytes;
+	size_t *kept;		/* columns of the other table kept */
+	size_t nkept;
+	size_t *pcols;		/* the home table's columns read through it */
+	size_t *ppos;		/* and their position in kept (or in sum) */
+	size_t npcols;
+	char (*txt)[BS_DEC_STR_MAX];	/* sum: the sums as text */
+	unsigned char *dep;	/* per lookup: by or where reads it */
+	size_t stat;
+};
+
 /* Runtime state of one rule. */
 struct rstate {
 	struct refset *ref;	/* EXISTS */
@@ -52,6 +76,8 @@ struct eng {
 	size_t *pos;		/* per table: position in order */
 	struct refset *refs;
 	size_t nrefs;
+	struct lkstate *lk;	/* per lookup */
+	size_t *lkorder, nlkorder;	/* every active lookup, dependencies first */
 	struct rstate *r;	/* per rule */
 	vsink_fn sink;
 	void *ctx;
@@ -62,7 +88,7 @@ struct eng {
 	unsigned char *bad;	/* failed a format check */
 	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
 	struct bs_row row;
-	struct bs_buf key, vals, enc, tmp;
+	struct bs_buf key, vals, enc, tmp, lkey, gtmp;
 	struct bs_err e;	/* scratch: never zero-filled per row (2 KiB) */
 	int key_done;
 	uint64_t recno, line;
@@ -535,6 +561,18 @@ reconcile_row(struct eng *E, const struct bs_rule *r, int s)
 	for (i = 0; i < sd->ngroup; i++) {
 		size_t c = sd->group[i];
 
+		if (sd->group_expr && sd->group_expr[i]) {
+			int isnull = 1, rc;
+
+			bs_buf_reset(&E->gtmp);
+			rc = bs_expr_eval_text(sd->group_expr[i], &E->row, &E->gtmp, &isnull,
+			    &E->e);
+			if (rc != 0)
+				rterror(E, r, &E->e);
+			bs_keyset_key_part(&E->enc, isnull || rc < 0 ? NULL :
+			    bs_buf_str(&E->gtmp), E->gtmp.len);
+			continue;
+		}
 		bs_keyset_key_part(&E->enc, E->fields[c], E->lens[c]);
 	}
 	p = bs_keyset_add(&rs->ks, E->enc.buf ? E->enc.buf : "", E->enc.len, NULL);
@@ -667,6 +705,180 @@ reconcile_finish(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 	return 0;
 }
 
+/* ------------------------------------------------------------ lookups */
+
+/*
+ * The key of lookup li for the current row of its home table into
+ * E->lkey: 0, or 1 when a part is NULL (no row can match).
+ */
+static int
+lookup_key(struct eng *E, size_t li)
+{
+	const struct bs_rlookup *lk = &E->rs->lookups[li];
+	size_t j, c;
+
+	bs_buf_reset(&E->lkey);
+	for (j = 0; j < lk->nkey; j++) {
+		int isnull = 1, rc;
+
+		if (bs_expr_is_column(lk->by[j], &c)) {
+			if (!E->fields[c])
+				return 1;
+			bs_keyset_key_part(&E->lkey, E->fields[c], E->lens[c]);
+			continue;
+		}
+		bs_buf_reset(&E->gtmp);
+		rc = bs_expr_eval_text(lk->by[j], &E->row, &E->gtmp, &isnull, &E->e);
+		if (rc < 0 || isnull)
+			return 1;
+		bs_keyset_key_part(&E->lkey, bs_buf_str(&E->gtmp), E->gtmp.len);
+	}
+	return 0;
+}
+
+/* Set the columns read through lookup li for the current row. */
+static void
+lookup_fill(struct eng *E, size_t li)
+{
+	struct lkstate *L = &E->lk[li];
+	const struct bs_rlookup *lk = &E->rs->lookups[li];
+	const unsigned char *p = NULL;
+	size_t i;
+
+	if (lookup_key(E, li) == 0)
+		p = bs_keyset_find(&L->ks, E->lkey.buf ? E->lkey.buf : "", E->lkey.len);
+	if (!p) {
+		for (i = 0; i < L->npcols; i++)
+			E->fields[L->pcols[i]] = NULL;
+		return;
+	}
+	if (lk->is_sum) {
+		for (i = 0; i < L->npcols; i++) {
+			struct bs_dec d;
+			size_t k = L->ppos[i], c = L->pcols[i];
+
+			memcpy(&d, p + k * sizeof(d), sizeof(d));
+			if (!p[lk->nsum * sizeof(d) + k]) {
+				E->fields[c] = NULL;
+				continue;
+			}
+			E->lens[c] = bs_dec_str(&d, d.scale, L->txt[k]);
+			E->fields[c] = L->txt[k];
+		}
+		return;
+	}
+	{
+		const char *rec;
+		size_t k = 0, want;
+
+		memcpy(&rec, p, sizeof(rec));
+		for (want = 0; want < L->nkept; want++) {
+			uint32_t n;
+
+			memcpy(&n, rec, sizeof(n));
+			rec += sizeof(n);
+			for (i = 0; i < L->npcols; i++)
+				if (L->ppos[i] == want) {
+					E->fields[L->pcols[i]] = n == UINT32_MAX ? NULL : rec;
+					E->lens[L->pcols[i]] = n == UINT32_MAX ? 0 : n;
+				}
+			if (n != UINT32_MAX)
+				rec += n + 1;
+			k++;
+		}
+	}
+}
+
+/* Room for n bytes in lookup L's arena. */
+static char *
+arena_take(struct lkstate *L, size_t n)
+{
+	char *p;
+
+	if (!L->nchunks || L->used + n > ARENA_CHUNK) {
+		size_t sz = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+
+		L->chunks = bs_xreallocarray(L->chunks, L->nchunks + 1, sizeof(char *));
+		L->chunks[L->nchunks++] = bs_xmalloc(sz);
+		L->arena_bytes += sz;
+		L->used = 0;
+	}
+	p = L->chunks[L->nchunks - 1] + L->used;
+	L->used += n;
+	return p;
+}
+
+/* Add the current row of lookup li's table to it. */
+static void
+lookup_collect(struct eng *E, size_t li)
+{
+	struct lkstate *L = &E->lk[li];
+	const struct bs_rlookup *lk = &E->rs->lookups[li];
+	unsigned char *p;
+	size_t j, need;
+	int added;
+
+	if (lk->where) {
+		int res = -1;
+
+		(void)bs_expr_eval_bool(lk->where, &E->row, &res, &E->e);
+		if (res != 1)
+			return;
+	}
+	bs_buf_reset(&E->lkey);
+	for (j = 0; j < lk->nkey; j++) {
+		size_t c = lk->key[j];
+
+		if (!E->fields[c])
+			return;
+		bs_keyset_key_part(&E->lkey, E->fields[c], E->lens[c]);
+	}
+	p = bs_keyset_add(&L->ks, E->lkey.buf ? E->lkey.buf : "", E->lkey.len, &added);
+	if (lk->is_sum) {
+		for (j = 0; j < lk->nsum; j++) {
+			size_t c = lk->sum[j];
+			struct bs_dec d, v;
+
+			if (!E->fields[c] || bs_dec_parse(E->fields[c], E->lens[c], 0, &v,
+			    NULL) < 0)
+				continue;
+			memcpy(&d, p + j * sizeof(d), sizeof(d));
+			if (!p[lk->nsum * sizeof(d) + j])
+				memset(&d, 0, sizeof(d));
+			if (bs_dec_add(&d, &v, &d, NULL) < 0)
+				continue;
+			memcpy(p + j * sizeof(d), &d, sizeof(d));
+			p[lk->nsum * sizeof(d) + j] = 1;
+		}
+		return;
+	}
+	if (!added)
+		return;		/* the first row with a key counts */
+	need = 0;
+	for (j = 0; j < L->nkept; j++) {
+		size_t c = L->kept[j];
+
+		need += sizeof(uint32_t) + (E->fields[c] ? E->lens[c] + 1 : 0);
+	}
+	{
+		char *rec = arena_take(L, need), *q = rec;
+
+		for (j = 0; j < L->nkept; j++) {
+			size_t c = L->kept[j];
+			uint32_t n = E->fields[c] ? (uint32_t)E->lens[c] : UINT32_MAX;
+
+			memcpy(q, &n, sizeof(n));
+			q += sizeof(n);
+			if (E->fields[c]) {
+				memcpy(q, E->fields[c], E->lens[c]);
+				q[E->lens[c]] = '\0';
+				q += E->lens[c] + 1;
+			}
+		}
+		memcpy(p, &rec, sizeof(rec));
+	}
+}
+
 /* ------------------------------------------------------------ stats */
 
 static size_t
@@ -704,6 +916,17 @@ note_memory(struct eng *E)
 		if (E->r[i].have_stat) {
 			stat_update(E->st, E->r[i].stat, &E->r[i].ks);
 			total += bs_keyset_bytes(&E->r[i].ks);
+		}
+	for (i = 0; i < E->rs->nlookups; i++)
+		if (E->lk[i].built) {
+			struct vset_stat *vs = &E->st->sets[E->lk[i].stat];
+			size_t b = bs_keyset_bytes(&E->lk[i].ks) + E->lk[i].arena_bytes;
+
+			if (bs_keyset_count(&E->lk[i].ks) > vs->entries)
+				vs->entries = bs_keyset_count(&E->lk[i].ks);
+			if (b > vs->bytes)
+				vs->bytes = b;
+			total += b;
 		}
 	if (total > E->st->sets_bytes_peak)
 		E->st->sets_bytes_peak = total;
@@ -899,7 +1122,8 @@ estimate_rows(const struct batch *b, const struct feeder *F, off_t size)
  */
 static int
 pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
-    size_t ncollect, struct bs_err *err)
+    size_t ncollect, const size_t *fill, size_t nfill, const size_t *build,
+    size_t nbuild, struct bs_err *err)
 {
 	struct bs_rules *rs = E->rs;
 	const struct bs_rtable *tab = &rs->tables[ti];
@@ -957,12 +1181,31 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 		for (i = 0; i < nrecs; i++) {
 			const struct bs_rside *sd = &recs[i]->rec->side[rec_side[i]];
 
-			mark(used, sd->group, sd->ngroup);
+			for (j = 0; j < sd->ngroup; j++) {
+				if (sd->group[j] != SIZE_MAX)
+					used[sd->group[j]] = 1;
+				if (sd->group_expr)
+					mark_expr(used, sd->group_expr[j]);
+			}
 			if (sd->agg == BS_AGG_COUNT)
 				mark(used, &sd->count_col, 1);
 			mark_expr(used, sd->value);
 			mark_expr(used, rec_side[i] == 0 ? recs[i]->when : sd->where);
 		}
+	}
+	for (i = 0; i < nfill; i++) {
+		const struct bs_rlookup *lk = &rs->lookups[fill[i]];
+
+		for (j = 0; j < lk->nkey; j++)
+			mark_expr(used, lk->by[j]);
+	}
+	for (i = 0; i < nbuild; i++) {
+		const struct bs_rlookup *lk = &rs->lookups[build[i]];
+
+		mark(used, lk->key, lk->nkey);
+		mark(used, lk->sum, lk->nsum);
+		mark(used, E->lk[build[i]].kept, E->lk[build[i]].nkept);
+		mark_expr(used, lk->where);
 	}
 	fp = open_input(in, &hc, err);
 	if (!fp)
@@ -981,7 +1224,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	F->used = bs_xcalloc(nc ? nc : 1, sizeof(size_t));
 	F->vp = bs_xcalloc(nc ? nc : 1, sizeof(char *));
 	for (i = 0; i < nc; i++)
-		if (used[i])
+		if (used[i] && tab->cols[i].lookup < 0)
 			F->used[F->nused++] = i;
 	for (i = 0; i < NBATCH; i++) {
 		F->b[i].off = bs_xmalloc(BATCH_RECORDS * (nc ? nc : 1) * sizeof(size_t));
@@ -1028,6 +1271,10 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 			}
 			memset(E->bad, 0, nc);
 			memset(E->tvalid, 0, nc);
+			for (i = 0; i < nfill; i++)
+				lookup_fill(E, fill[i]);
+			for (i = 0; i < nbuild; i++)
+				lookup_collect(E, build[i]);
 			for (i = 0; i < nfmt && !bad; i++)
 				bad = check_format(E, fmt[i], err) < 0;
 			for (i = 0; i < nrest && !bad; i++)
@@ -1068,9 +1315,11 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	started = 0;
 	bs_debug("%s: %.2f s: CPU %.2f s reading, %.2f s checking%s", in->name,
 	    bs_now_mono() - t0, F->cpu, thread_cpu() - cpu0,
-	    main_pass ? "" : " (keys only)");
+	    main_pass ? "" : nbuild ? " (a lookup)" : " (keys only)");
 	for (i = 0; i < ncollect; i++)
 		collect[i]->built = 1;
+	for (i = 0; i < nbuild; i++)
+		E->lk[build[i]].built = 1;
 	if (!in->passes) {
 		in->rows = rows;
 		in->bytes = hc.bytes;
@@ -1299,6 +1548,9 @@ find_inputs(struct eng *E, struct bs_err *err)
 		if (r->kind == BS_RULE_RECONCILE)
 			E->needed[r->rec->side[1].table] = 1;
 	}
+	for (i = 0; i < rs->nlookups; i++)
+		if (E->lk[i].active)
+			E->needed[rs->lookups[i].table] = 1;
 	for (t = 0; t < rs->ntables; t++) {
 		if (!E->needed[t])
 			continue;
@@ -1379,6 +1631,205 @@ setup_rules(struct eng *E)
 }
 
 static void
+expr_lookups(const struct bs_rules *rs, size_t t, const struct bs_expr *e,
+    unsigned char *dep)
+{
+	const size_t *cols;
+	size_t n, i;
+
+	if (!e)
+		return;
+	n = bs_expr_columns(e, &cols);
+	for (i = 0; i < n; i++)
+		if (rs->tables[t].cols[cols[i]].lookup >= 0)
+			dep[rs->tables[t].cols[cols[i]].lookup] = 1;
+}
+
+static void
+lk_order_visit(struct eng *E, size_t li, unsigned char *seen)
+{
+	size_t j;
+
+	if (seen[li])
+		return;
+	seen[li] = 1;
+	for (j = 0; j < E->rs->nlookups; j++)
+		if (E->lk[li].dep[j])
+			lk_order_visit(E, j, seen);
+	E->lkorder[E->nlkorder++] = li;
+}
+
+/*
+ * Lookups whose columns something uses are active (their dependencies
+ * too); each keeps only the columns read through it.
+ */
+static void
+setup_lookups(struct eng *E)
+{
+	struct bs_rules *rs = E->rs;
+	size_t nl = rs->nlookups, i, j, t;
+	unsigned char *seen;
+
+	E->lk = bs_xcalloc(nl ? nl : 1, sizeof(*E->lk));
+	for (t = 0; t < rs->ntables; t++)
+		for (j = 0; j < rs->tables[t].ncols; j++) {
+			const struct bs_rcol *c = &rs->tables[t].cols[j];
+			struct lkstate *L;
+			size_t k;
+
+			if (c->lookup < 0)
+				continue;
+			L = &E->lk[c->lookup];
+			L->active = 1;
+			L->pcols = bs_xreallocarray(L->pcols, L->npcols + 1, sizeof(size_t));
+			L->ppos = bs_xreallocarray(L->ppos, L->npcols + 1, sizeof(size_t));
+			L->pcols[L->npcols] = j;
+			if (rs->lookups[c->lookup].is_sum) {
+				L->ppos[L->npcols++] = c->lcol;
+				continue;
+			}
+			for (k = 0; k < L->nkept && L->kept[k] != c->lcol; k++)
+				;
+			if (k == L->nkept) {
+				L->kept = bs_xreallocarray(L->kept, L->nkept + 1, sizeof(size_t));
+				L->kept[L->nkept++] = c->lcol;
+			}
+			L->ppos[L->npcols++] = k;
+		}
+	for (i = 0; i < nl; i++) {
+		const struct bs_rlookup *lk = &rs->lookups[i];
+
+		E->lk[i].dep = bs_xcalloc(nl, 1);
+		for (j = 0; j < lk->nkey; j++)
+			expr_lookups(rs, lk->home, lk->by[j], E->lk[i].dep);
+		expr_lookups(rs, lk->table, lk->where, E->lk[i].dep);
+	}
+	E->lkorder = bs_xcalloc(nl ? nl : 1, sizeof(size_t));
+	seen = bs_xcalloc(nl ? nl : 1, 1);
+	for (i = 0; i < nl; i++)
+		if (E->lk[i].active)
+			lk_order_visit(E, i, seen);
+	for (i = 0; i < E->nlkorder; i++) {
+		size_t li = E->lkorder[i];
+		const struct bs_rlookup *lk = &rs->lookups[li];
+		struct lkstate *L = &E->lk[li];
+		char *cols = join_cols(&rs->tables[lk->table], lk->key, lk->nkey);
+
+		L->active = 1;
+		if (lk->is_sum) {
+			bs_keyset_init(&L->ks, lk->nsum * (sizeof(struct bs_dec) + 1));
+			L->txt = bs_xcalloc(lk->nsum ? lk->nsum : 1, sizeof(*L->txt));
+		} else {
+			bs_keyset_init(&L->ks, sizeof(char *));
+		}
+		L->stat = stat_add(E->st, bs_xasprintf("lookup %s: %s -> %s(%s)%s",
+		    lk->name, rs->tables[lk->home].name, rs->tables[lk->table].name, cols,
+		    lk->is_sum ? " sums" : ""));
+		free(cols);
+	}
+	free(seen);
+}
+
+/* The active lookups of table t, in dependency order, into out. */
+static size_t
+fill_list(struct eng *E, size_t t, const unsigned char *only, size_t *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < E->nlkorder; i++) {
+		size_t li = E->lkorder[i];
+
+		if (E->rs->lookups[li].home == t && (!only || only[li]))
+			out[n++] = li;
+	}
+	return n;
+}
+
+static int ensure_built(struct eng *E, size_t li, struct bs_err *err);
+
+/* Lookup li and everything its by: reads built. */
+static int
+ensure_ready(struct eng *E, size_t li, struct bs_err *err)
+{
+	size_t j;
+
+	if (ensure_built(E, li, err) < 0)
+		return -1;
+	for (j = 0; j < E->rs->nlookups; j++)
+		if (E->lk[li].dep[j] && E->rs->lookups[j].home == E->rs->lookups[li].home &&
+		    ensure_ready(E, j, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Build lookup li: a pass over its table (after what its where: reads). */
+static int
+ensure_built(struct eng *E, size_t li, struct bs_err *err)
+{
+	const struct bs_rlookup *lk = &E->rs->lookups[li];
+	size_t nl = E->rs->nlookups, j, nfill, nbuild = 0;
+	unsigned char *need;
+	size_t *fill, *build;
+	int rc;
+
+	if (E->lk[li].built)
+		return 0;
+	need = bs_xcalloc(nl ? nl : 1, 1);
+	/* the lookups of the other table that where: reads, and theirs */
+	for (j = 0; j < nl; j++)
+		if (E->lk[li].dep[j] && E->rs->lookups[j].home == lk->table)
+			need[j] = 1;
+	for (int more = 1; more;) {
+		more = 0;
+		for (j = 0; j < nl; j++) {
+			size_t k;
+
+			if (!need[j])
+				continue;
+			for (k = 0; k < nl; k++)
+				if (E->lk[j].dep[k] && E->rs->lookups[k].home == lk->table &&
+				    !need[k])
+					need[k] = more = 1;
+		}
+	}
+	for (j = 0; j < nl; j++)
+		if (need[j] && ensure_built(E, j, err) < 0) {
+			free(need);
+			return -1;
+		}
+	/* the same pass builds the table's other lookups that can be built now */
+	build = bs_xcalloc(nl ? nl : 1, sizeof(size_t));
+	build[nbuild++] = li;
+	for (j = 0; j < nl; j++) {
+		size_t k;
+
+		if (j == li || !E->lk[j].active || E->lk[j].built ||
+		    E->rs->lookups[j].table != lk->table || E->lk[j].dep[li])
+			continue;
+		for (k = 0; k < nl; k++)
+			if (E->lk[j].dep[k] && E->rs->lookups[k].home == lk->table &&
+			    !E->lk[k].built)
+				break;
+		if (k < nl)
+			continue;
+		for (k = 0; k < nl; k++)
+			if (E->lk[j].dep[k] && E->rs->lookups[k].home == lk->table)
+				need[k] = 1;
+		build[nbuild++] = j;
+	}
+	fill = bs_xcalloc(nl ? nl : 1, sizeof(size_t));
+	nfill = fill_list(E, lk->table, need, fill);
+	bs_debug("pass over %s for lookup %s", E->rs->tables[lk->table].name, lk->name);
+	rc = pass(E, lk->table, 0, NULL, 0, fill, nfill, build, nbuild, err);
+	free(fill);
+	free(build);
+	free(need);
+	if (rc == 0)
+		note_memory(E);
+	return rc;
+}
+
+static void
 free_set(struct eng *E, struct bs_keyset *ks)
 {
 	note_memory(E);
@@ -1390,8 +1841,9 @@ engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
     void *ctx, struct engine_stats *st, struct bs_err *err)
 {
 	struct eng E;
-	size_t i, p, maxc = 1;
+	size_t i, j, p, maxc = 1;
 	struct refset **collect = NULL;
+	size_t *fill = NULL;
 	double t0 = bs_now_mono();
 	int rc = -1;
 
@@ -1409,6 +1861,9 @@ engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
 	E.vals = (struct bs_buf)BS_BUF_INIT(0);
 	E.enc = (struct bs_buf)BS_BUF_INIT(0);
 	E.tmp = (struct bs_buf)BS_BUF_INIT(BS_CSV_MAX_FIELD);
+	E.lkey = (struct bs_buf)BS_BUF_INIT(0);
+	E.gtmp = (struct bs_buf)BS_BUF_INIT(BS_CSV_MAX_FIELD);
+	setup_lookups(&E);
 	if (find_inputs(&E, err) < 0 || bind_tables(&E, err) < 0)
 		goto done;
 	plan_order(&E);
@@ -1423,8 +1878,9 @@ engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
 	E.row.fields = E.fields;
 	E.row.lens = E.lens;
 	collect = bs_xcalloc(E.nrefs + 1, sizeof(*collect));
+	fill = bs_xcalloc(rs->nlookups + 1, sizeof(size_t));
 	for (p = 0; p < E.norder; p++) {
-		size_t t = E.order[p], nc = 0, j;
+		size_t t = E.order[p], nc = 0, nfill;
 
 		/* key sets this table's rules need that no earlier pass built */
 		for (i = 0; i < E.nrefs; i++) {
@@ -1438,7 +1894,7 @@ engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
 				    E.pos[R->table] >= E.refs[j].first_user)
 					collect[nc++] = &E.refs[j];
 			bs_debug("extra pass over %s for its keys", rs->tables[R->table].name);
-			if (pass(&E, R->table, 0, collect, nc, err) < 0)
+			if (pass(&E, R->table, 0, collect, nc, NULL, 0, NULL, 0, err) < 0)
 				goto done;
 			note_memory(&E);
 		}
@@ -1446,7 +1902,11 @@ engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
 		for (i = 0; i < E.nrefs; i++)
 			if (!E.refs[i].built && E.refs[i].table == t)
 				collect[nc++] = &E.refs[i];
-		if (pass(&E, t, 1, collect, nc, err) < 0)
+		nfill = fill_list(&E, t, NULL, fill);
+		for (i = 0; i < nfill; i++)
+			if (ensure_ready(&E, fill[i], err) < 0)
+				goto done;
+		if (pass(&E, t, 1, collect, nc, fill, nfill, NULL, 0, err) < 0)
 			goto done;
 		note_memory(&E);
 		for (i = 0; i < rs->nrules; i++)
@@ -1478,6 +1938,24 @@ done:
 	for (i = 0; i < E.nrefs; i++)
 		bs_keyset_release(&E.refs[i].ks);
 	free(E.refs);
+	for (i = 0; E.lk && i < rs->nlookups; i++) {
+		struct lkstate *L = &E.lk[i];
+
+		bs_keyset_release(&L->ks);
+		for (j = 0; j < L->nchunks; j++)
+			free(L->chunks[j]);
+		free(L->chunks);
+		free(L->kept);
+		free(L->pcols);
+		free(L->ppos);
+		free(L->txt);
+		free(L->dep);
+	}
+	free(E.lk);
+	free(E.lkorder);
+	free(fill);
+	bs_buf_release(&E.lkey);
+	bs_buf_release(&E.gtmp);
 	free(E.r);
 	free(collect);
 	free(E.fields);

@@ -11,6 +11,14 @@
  * mention are read once to collect what those rules need.  Reconciliations
  * accumulate both sides during the passes and are compared at the end.
  *
+ * Lookups (rs->lookups): before a table's first pass, each lookup its rules
+ * read is built by one pass over the looked-up table (lookups of one table
+ * that can be built together share it; a lookup's where: dependencies are
+ * built first), keeping per key the first row's used columns in an arena,
+ * or the sums.  Per row, the columns read through lookups are filled in
+ * dependency order before any check.  The sets stay until the run ends;
+ * their sizes are in the summary ("lookup pol: coverage -> policy(...)").
+ *
  * Per row: the format checks (type, pattern) run first; a value that fails
  * one is not looked at again by the row's other rules (one bad value, one
  * message).  A value that does not fit its column's declared type counts as

@@ -153,6 +153,9 @@ load_rules(struct ctx *c, struct bs_err *err)
 	if (access(shared, F_OK) == 0)
 		refdirs[0] = shared;
 	ro.ref_dirs = refdirs;
+	ro.period = c->period;
+	ro.institution_code = c->have_ws ? c->ws.institution_code : NULL;
+	ro.check_only = c->o->check_only;
 	if (c->have_report) {
 		known = bs_xcalloc(c->report.ntables + 1, sizeof(char *));
 		for (i = 0; i < c->report.ntables; i++)

@@ -68,7 +68,7 @@ trimmed(const char *s)
 static int
 setup(struct ctx *c, struct bs_err *err)
 {
-	char *root = NULL, *report;
+	char *report;
 	const char *slash = strchr(c->o->filing, '/');
 	int rc;
 
@@ -76,16 +76,12 @@ setup(struct ctx *c, struct bs_err *err)
 		return bs_err_set(err, BS_EXIT_USAGE,
 		    "--filing wants REPORT/PERIOD (e.g. east-sample/2026-10), not '%s'",
 		    c->o->filing);
-	rc = bs_workspace_find(c->o->workspace, &root, err);
+	rc = bs_workspace_open(&c->ws, c->o->workspace, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
 		return bs_err_set(err, BS_EXIT_USAGE,
 		    "no workspace found (no baosong.yaml here or above); give --workspace");
-	rc = bs_workspace_load(&c->ws, root, err);
-	free(root);
-	if (rc < 0)
-		return -1;
 	c->have_ws = 1;
 	report = bs_xstrndup(c->o->filing, (size_t)(slash - c->o->filing));
 	rc = bs_report_load(&c->report, report, &c->ws, err);

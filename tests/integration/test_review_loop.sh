@@ -102,6 +102,29 @@ PY
 
 assert_rc 0 baosong-review status --filing $F
 assert_contains "$BS_OUT" "blocking (errors neither explained nor excluded): 0"
+
+# the first round's workbook answers P1, which the new validation no longer finds
+assert_rc 65 baosong-review import rich.xlsx --filing $F --by 王芳
+assert_contains "$BS_ERR" "rule P1, table policy, key 'P002' is not a problem of the current validation"
+assert_contains "$BS_ERR" "comes from validation"
+
+# 已修改 without a fix: re-validation reopens it
+$py "$edit" "$wb2" fixed-not.xlsx "P2=已修改::孙八" || bs_fail "edit.py"
+assert_rc 0 baosong-review import fixed-not.xlsx --filing $F --by 孙八
+assert_rc 1 baosong-validate --report t --param period=2026-10
+assert_eq "P2|reopened" "$(sqlite3 tracking.db "select rule_id, status from bs_disposition where rule_id = 'P2'")" "reopened"
+assert_eq "P2|已重开|已修改" "$($py - "$(latest_review)/review.xlsx" <<'PY'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["个险业务部"]
+h = [c.value for c in ws[1]]
+for r in ws.iter_rows(min_row=2, values_only=True):
+    d = dict(zip(h, r))
+    if d["规则编号"] == "P2":
+        print("|".join(str(d[k] or "") for k in ("规则编号", "问题状态", "处理方式")))
+PY
+)" "reopened in the workbook"
+assert_rc 0 baosong-review status --filing $F
+assert_contains "$BS_OUT" "reopened"
 assert_rc 1 baosong-review approve --filing $F --role 稽核调查部 --by 李强
 assert_contains "$BS_ERR" "after 个险业务部"
 assert_rc 0 baosong-review approve --filing $F --role 个险业务部 --by 张经理
@@ -109,7 +132,7 @@ assert_rc 0 baosong-review approve --filing $F --role 稽核调查部 --by 李�
 assert_contains "$BS_OUT" "next: 总裁室"
 
 # a new answer makes the earlier approvals stale
-$py "$edit" "$wb2" warn.xlsx "P2=说明:小额保单，保费属实:孙八" || bs_fail "edit.py"
+$py "$edit" "$(latest_review)/review.xlsx" warn.xlsx "P2=说明:小额保单，保费属实:孙八" || bs_fail "edit.py"
 assert_rc 0 baosong-review import warn.xlsx --filing $F --by 孙八
 assert_rc 0 baosong-review status --filing $F
 assert_contains "$BS_OUT" "STALE (approved by 张经理"

@@ -84,7 +84,7 @@ resolve(void *ctx, const char *name, size_t len, size_t *index,
 	return -1;
 }
 
-static const struct bs_expr_env env = { resolve, NULL, NULL };
+static const struct bs_expr_env env = { resolve, NULL, NULL, NULL };
 
 /* Fill fields/lens from "name=value" strings. */
 static void
@@ -181,6 +181,18 @@ run_regions(const char *src, ...)
 }
 
 #define EQ(expect, ...) assert_string_equal(run(__VA_ARGS__, NULL), expect)
+
+static const char *
+run_env(const struct bs_expr_env *en, const char *src, ...)
+{
+	va_list ap;
+	const char *r;
+
+	va_start(ap, src);
+	r = vrun(en, src, ap);
+	va_end(ap);
+	return r;
+}
 
 static int
 setup(void **state)
@@ -1161,6 +1173,91 @@ t_speed(void **state)
 		    BS_ARRAY_SIZE(exprs), total);
 }
 
+/* "pol.d" is column d2; every other name as resolve() has it. */
+static int
+resolve_lk(void *ctx, const char *name, size_t len, size_t *index,
+    struct bs_expr_col *type)
+{
+	if (len == 5 && !memcmp(name, "pol.d", 5))
+		return resolve(ctx, "d2", 2, index, type);
+	return resolve(ctx, name, len, index, type);
+}
+
+/* :period_end = 2026-10-31, :period = '2026-10'; :later has no value. */
+static int
+param_cb(void *ctx, const char *name, size_t len, struct bs_expr_param *out)
+{
+	(void)ctx;
+	if (len == 10 && !memcmp(name, "period_end", 10)) {
+		out->type.type = BS_TYPE_DATE;
+		out->value = "2026-10-31";
+		out->len = 10;
+		return 0;
+	}
+	if (len == 6 && !memcmp(name, "period", 6)) {
+		out->type.type = BS_TYPE_TEXT;
+		out->value = "2026-10";
+		out->len = 7;
+		return 0;
+	}
+	if (len == 5 && !memcmp(name, "later", 5)) {
+		out->type.type = BS_TYPE_DATE;
+		out->value = NULL;	/* type-checked only */
+		return 0;
+	}
+	if (len == 7 && !memcmp(name, "missing", 7)) {
+		out->why = "no value for this run: cannot use";
+		return -1;
+	}
+	return -1;
+}
+
+static void
+t_params_and_lookups(void **state)
+{
+	struct bs_expr_env en = { resolve_lk, param_cb, NULL, NULL };
+	const char *r;
+	struct bs_err err = BS_ERR_INIT;
+	struct bs_expr_pos pos;
+	struct bs_expr *e;
+	size_t idx;
+
+	(void)state;
+#define EQP(expect, src, ...) do { \
+		r = run_env(&en, src, __VA_ARGS__, NULL); \
+		assert_string_equal(r, expect); \
+	} while (0)
+	EQP("true", "d = :period_end", "d=2026-10-31");
+	EQP("false", "d = :period_end", "d=2026-10-30");
+	EQP("2026-10-30", ":period_end - 1", "t=x");
+	EQP("2026-10|x", ":period || '|' || t", "t=x");
+	EQP("true", "d >= pol.d", "d=2026-10-31", "d2=2026-01-01");
+	EQP("NULL", "d >= pol.d", "d=2026-10-31");
+	EQP("202610", "to_char(d, 'YYYYMM')", "d=2026-10-31");
+	EQP("31/10/2026", "to_char(d, 'DD/MM/YYYY')", "d=2026-10-31");
+	EQP("202609", "to_char(add_months(to_date('202610', 'YYYYMM'), -1), 'YYYYMM')", "t=x");
+	EQP("ERR 1:3 cannot compare integer with date", "n = :period_end", "t=x");
+	EQP("ERR 1:1 unknown parameter ':nope'", ":nope = 1", "t=x");
+	EQP("ERR 1:5 no value for this run: cannot use ':missing'", "d = :missing", "t=x");
+	EQP("ERR 1:1 ':' starts a run parameter such as :period_end", ": x", "t=x");
+	EQP("ERR 1:1 unknown column 'pol.e'", "pol.e = 1", "t=x");
+	EQP("ERR 1:12 bad date pattern 'YYYY': use YYYY, MM and DD once each (DD may be left out), e.g. 'YYYYMMDD'",
+	    "to_char(d, 'YYYY')", "t=x");
+#undef EQP
+	/* a parameter without a value: compiles (and is not folded) */
+	e = bs_expr_compile_cond("d <= :later + 1", 15, &en, &pos, &err);
+	assert_non_null(e);
+	bs_expr_free(e);
+	/* a bare column */
+	e = bs_expr_compile("pol.d", 5, &en, &pos, &err);
+	assert_non_null(e);
+	assert_int_equal(bs_expr_is_column(e, &idx), 1);
+	bs_expr_free(e);
+	e = bs_expr_compile("d + 1", 5, &en, &pos, &err);
+	assert_int_equal(bs_expr_is_column(e, &idx), 0);
+	bs_expr_free(e);
+}
+
 int
 main(void)
 {
@@ -1185,6 +1282,7 @@ main(void)
 		cmocka_unit_test(t_runtime_errors),
 		cmocka_unit_test(t_no_alloc),
 		cmocka_unit_test(t_speed),
+		cmocka_unit_test(t_params_and_lookups),
 	};
 
 	return cmocka_run_group_tests_name("expr", tests, setup, teardown);

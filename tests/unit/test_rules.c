@@ -531,6 +531,247 @@ test_helpers(void **state)
 	assert_string_equal(bs_rule_kind_name(BS_RULE_RECONCILE), "reconcile");
 }
 
+/* Load one file with options; return the diagnostics (caller frees). */
+static char *
+load_o(struct bs_rules *rs, int *rc, const char *f, const struct bs_rules_opts *o)
+{
+	const char *files[1] = { f };
+	struct bs_err err = BS_ERR_INIT;
+	struct bs_buf b = BS_BUF_INIT(0);
+	size_t i;
+
+	*rc = bs_rules_load(rs, files, 1, o, &err);
+	for (i = 0; i < rs->ndiags; i++)
+		bs_buf_addf(&b, "%s\n", rs->diags[i]);
+	return b.buf ? bs_buf_detach(&b, NULL) : bs_xstrdup("");
+}
+
+static long
+colidx(const struct bs_rules *rs, size_t t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->tables[t].ncols; i++)
+		if (!strcmp(rs->tables[t].cols[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+static const char lk_policy[] =
+    "table: policy\n"
+    "key: policy_no\n"
+    "columns: {policy_no: , org_code: , eff_date: date, premium: \"decimal(20,2)\"}\n"
+    "rules: []\n";
+
+static void
+test_lookups(void **state)
+{
+	struct bs_rules rs;
+	char *d;
+	int rc;
+	long t, c, p;
+	const struct bs_rlookup *lk;
+
+	(void)state;
+	put("lk_policy.rules.yaml", lk_policy);
+	put("lk_good.rules.yaml",
+	    "table: payment\n"
+	    "key: pay_no\n"
+	    "columns: {pay_no: , claim_no: , pay_date: date, amount: decimal}\n"
+	    "lookups:\n"
+	    "  clm: {table: claim, key: claim_no, by: claim_no}\n"
+	    "  pol: {table: policy, key: policy_no, by: clm.policy_no}\n"
+	    "  tot: {table: policy, key: org_code, by: pol.org_code, sum: premium,\n"
+	    "        where: \"eff_date >= '2026-01-01'\"}\n"
+	    "rules:\n"
+	    "  - {id: A, severity: error, message: m, assert: pay_date >= pol.eff_date}\n"
+	    "  - {id: B, severity: error, message: m, assert: tot.premium > 0}\n"
+	    "  - id: C\n"
+	    "    severity: error\n"
+	    "    message: m\n"
+	    "    reconcile:\n"
+	    "      sum: amount\n"
+	    "      group_by: [pol.org_code, \"to_char(pay_date, 'YYYYMM')\"]\n"
+	    "      against: {table: policy, sum: premium, group_by: [org_code, \"'x'\"]}\n");
+	d = load(&rs, &rc, "lk_policy.rules.yaml", "lk_good.rules.yaml");
+	assert_string_equal(d, "");
+	assert_int_equal(rc, 0);
+	free(d);
+	assert_int_equal(rs.nlookups, 3);
+	t = bs_rules_table(&rs, "payment");
+	p = bs_rules_table(&rs, "policy");
+	c = colidx(&rs, (size_t)t, "pol.eff_date");
+	assert_true(c >= 0);
+	assert_int_equal(rs.tables[t].cols[c].lookup, 1);
+	assert_int_equal(rs.tables[t].cols[c].type.type, BS_TYPE_DATE);
+	assert_int_equal(rs.tables[t].cols[c].lcol, (size_t)colidx(&rs, (size_t)p, "eff_date"));
+	/* the chain: clm.policy_no is a column of the open table claim */
+	c = colidx(&rs, (size_t)t, "clm.policy_no");
+	assert_true(c >= 0);
+	assert_int_equal(rs.tables[t].cols[c].lookup, 0);
+	assert_true(colidx(&rs, (size_t)bs_rules_table(&rs, "claim"), "policy_no") >= 0);
+	/* a sum is a decimal */
+	c = colidx(&rs, (size_t)t, "tot.premium");
+	assert_int_equal(rs.tables[t].cols[c].type.type, BS_TYPE_DECIMAL);
+	lk = &rs.lookups[2];
+	assert_true(lk->is_sum);
+	assert_int_equal(lk->nsum, 1);
+	assert_non_null(lk->where);
+	/* group_by: a lookup's column and an expression */
+	assert_int_equal(rule(&rs, "C")->rec->side[0].group[0], (size_t)colidx(&rs, (size_t)t, "pol.org_code"));
+	assert_int_equal(rule(&rs, "C")->rec->side[0].group[1], SIZE_MAX);
+	assert_non_null(rule(&rs, "C")->rec->side[0].group_expr[1]);
+	assert_non_null(rule(&rs, "C")->rec->side[1].group_expr[1]);
+	/* binding ignores the lookups' columns */
+	{
+		const char *hdr[] = { "pay_no", "claim_no", "pay_date", "amount" };
+		struct bs_err err = BS_ERR_INIT;
+
+		assert_int_equal(bs_rules_bind(&rs, (size_t)t, "payment.csv", hdr, 4, &err), 0);
+	}
+	bs_rules_release(&rs);
+
+	put("lk_bad.rules.yaml",
+	    "table: payment\n"
+	    "key: pay_no\n"
+	    "columns: {pay_no: , claim_no: , amount: decimal}\n"
+	    "lookups:\n"
+	    "  a: {table: nosuch, key: x, by: claim_no}\n"
+	    "  b: {table: policy, key: nokey, by: claim_no}\n"
+	    "  c: {table: policy, key: policy_no, by: [claim_no, pay_no]}\n"
+	    "  d: {table: policy, key: policy_no, by: claim_no, sum: org_code}\n"
+	    "  e: {table: policy, key: policy_no, by: f.org_code}\n"
+	    "  f: {table: policy, key: policy_no, by: e.org_code}\n"
+	    "  g: {table: policy, key: policy_no, by: claim_no}\n"
+	    "  1x: {table: policy, key: policy_no, by: claim_no}\n"
+	    "rules:\n"
+	    "  - {id: A, severity: error, message: m, assert: g.nosuch = 'x'}\n"
+	    "  - {id: B, severity: error, message: m, assert: h.org_code = 'x'}\n"
+	    "  - {id: C, severity: error, message: m, unique: g.nosuch}\n");
+	{
+		struct bs_rules_opts o = BS_RULES_OPTS_INIT;
+		const char *known[] = { "payment", "policy", NULL };
+
+		o.known_tables = known;
+		put("lk_bad2.rules.yaml", lk_policy);
+		/* two files: the policy file declares the policy columns */
+		{
+			const char *files[2] = { "lk_policy.rules.yaml", "lk_bad.rules.yaml" };
+			struct bs_err err = BS_ERR_INIT;
+			struct bs_buf b = BS_BUF_INIT(0);
+			size_t i;
+
+			rc = bs_rules_load(&rs, files, 2, &o, &err);
+			for (i = 0; i < rs.ndiags; i++)
+				bs_buf_addf(&b, "%s\n", rs.diags[i]);
+			d = bs_buf_detach(&b, NULL);
+		}
+	}
+	assert_int_equal(rc, -1);
+	assert_string_equal(d,
+	    "lk_bad.rules.yaml:5:14: unknown table 'nosuch' (not a table of the report)\n"
+	    "lk_bad.rules.yaml:6:27: unknown column 'nokey': table 'policy' declares no such column in columns:\n"
+	    "lk_bad.rules.yaml:7:42: lookup 'c': 'by' gives 2 values for 1 key column\n"
+	    "lk_bad.rules.yaml:8:57: lookup 'd' sums 'org_code', which is text: declare it a number in table 'policy''s columns:\n"
+	    "lk_bad.rules.yaml:9:3: lookup 'e' depends on itself (e -> f -> e)\n"
+	    "lk_bad.rules.yaml:12:3: a lookup's name is a plain name (letters, digits, '_'), such as pol\n"
+	    "lk_bad.rules.yaml:14:50: unknown column 'g.nosuch': table 'policy' (lookup 'g') declares no such column in columns:\n"
+	    "lk_bad.rules.yaml:15:50: unknown column 'h.org_code' (table 'payment' has no lookup 'h')\n"
+	    "lk_bad.rules.yaml:16:50: unknown column 'g.nosuch': table 'policy' (lookup 'g') declares no such column in columns:\n");
+	free(d);
+	bs_rules_release(&rs);
+
+	put("lk_dup.rules.yaml",
+	    "table: policy\n"
+	    "key: policy_no\n"
+	    "lookups: {p: {table: policy, key: policy_no, by: policy_no}}\n"
+	    "rules: []\n");
+	put("lk_dup2.rules.yaml",
+	    "table: policy\n"
+	    "key: policy_no\n"
+	    "lookups: {p: {table: policy, key: policy_no, by: policy_no}}\n"
+	    "rules: []\n");
+	d = load(&rs, &rc, "lk_dup.rules.yaml", "lk_dup2.rules.yaml");
+	assert_int_equal(rc, -1);
+	assert_string_equal(d, "lk_dup2.rules.yaml:3:11: lookup 'p' is declared twice for "
+	    "table 'policy' (first at lk_dup.rules.yaml:3:11)\n");
+	free(d);
+	bs_rules_release(&rs);
+}
+
+static void
+test_params(void **state)
+{
+	struct bs_rules rs;
+	struct bs_rules_opts o = BS_RULES_OPTS_INIT;
+	char *d;
+	int rc;
+
+	(void)state;
+	put("pa.rules.yaml",
+	    "table: t\n"
+	    "key: k\n"
+	    "columns: {k: , cjrq: date, period: text}\n"
+	    "rules:\n"
+	    "  - {id: A, severity: error, message: m, assert: cjrq = :period_end}\n"
+	    "  - {id: B, severity: error, message: m,\n"
+	    "     assert: \"period = to_char(:period_start, 'YYYYMM') and :period = '2026-10'\"}\n"
+	    "  - {id: C, severity: error, message: m, assert: \"k <> :institution_code\"}\n");
+	/* without a run: an error for each use */
+	d = load_o(&rs, &rc, "pa.rules.yaml", &o);
+	assert_int_equal(rc, -1);
+	assert_string_equal(d,
+	    "pa.rules.yaml:5:57: no period for this run (give --report with --param period=YYYY-MM, or --filing REPORT/PERIOD): cannot use ':period_end'\n"
+	    "pa.rules.yaml:7:32: no period for this run (give --report with --param period=YYYY-MM, or --filing REPORT/PERIOD): cannot use ':period_start'\n"
+	    "pa.rules.yaml:8:56: no institution code (institution: code: in the workspace's baosong.yaml): cannot use ':institution_code'\n");
+	free(d);
+	bs_rules_release(&rs);
+	/* checking rules only: types are checked */
+	o.check_only = 1;
+	d = load_o(&rs, &rc, "pa.rules.yaml", &o);
+	assert_string_equal(d, "");
+	assert_int_equal(rc, 0);
+	free(d);
+	bs_rules_release(&rs);
+	/* a run */
+	o.check_only = 0;
+	o.period = "2026-10";
+	o.institution_code = "100086";
+	d = load_o(&rs, &rc, "pa.rules.yaml", &o);
+	assert_string_equal(d, "");
+	assert_int_equal(rc, 0);
+	free(d);
+	{
+		const char *f[] = { "x", "2026-10-31", "202610" };
+		size_t l[] = { 1, 10, 6 };
+		struct bs_row row = { 3, f, l };
+		struct bs_err err = BS_ERR_INIT;
+		int res = -2;
+
+		assert_int_equal(bs_expr_eval_bool(rule(&rs, "A")->expr, &row, &res, &err), 0);
+		assert_int_equal(res, 1);
+		assert_int_equal(bs_expr_eval_bool(rule(&rs, "B")->expr, &row, &res, &err), 0);
+		assert_int_equal(res, 1);
+		f[1] = "2026-10-30";
+		assert_int_equal(bs_expr_eval_bool(rule(&rs, "A")->expr, &row, &res, &err), 0);
+		assert_int_equal(res, 0);
+	}
+	bs_rules_release(&rs);
+	/* a type error is found without a run too */
+	put("pb.rules.yaml",
+	    "table: t\nkey: k\ncolumns: {k: integer}\n"
+	    "rules: [{id: A, severity: error, message: m, assert: k = :period_end}, \n"
+	    "        {id: B, severity: error, message: m, assert: \":nope = 1\"}]\n");
+	o.period = NULL;
+	o.check_only = 1;
+	d = load_o(&rs, &rc, "pb.rules.yaml", &o);
+	assert_string_equal(d,
+	    "pb.rules.yaml:4:56: cannot compare integer with date\n"
+	    "pb.rules.yaml:5:55: unknown parameter ':nope'\n");
+	free(d);
+	bs_rules_release(&rs);
+}
+
 int
 main(void)
 {
@@ -543,6 +784,8 @@ main(void)
 		cmocka_unit_test(test_open_table_bind),
 		cmocka_unit_test(test_known_tables_and_dir),
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_params),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, setup, teardown);

@@ -63,7 +63,7 @@ t_begin_finish(void **state)
 	char *want, *p, *lock;
 
 	assert_int_equal(bs_run_begin(&r, f->runs, NULL, "extract", &err), 0);
-	assert_match(r.id, "^[0-9]{8}T[0-9]{6}Z-extract-[0-9a-f]{4}$");
+	assert_match(r.id, "^[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z-extract-[0-9a-f]{4}$");
 	assert_match(r.started, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$");
 	/* the id's stamp and the start time are the same instant */
 	assert_memory_equal(r.id, r.started, 4);

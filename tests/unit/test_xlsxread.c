@@ -736,6 +736,98 @@ t_strict_namespace(void **state)
 	free(path);
 }
 
+/* The text of value i of t_long_values: i bytes, Chinese and ASCII mixed. */
+static char *
+long_value(size_t i)
+{
+	struct bs_buf b = BS_BUF_INIT(0);
+
+	while (b.len + 3 <= i)
+		bs_buf_add(&b, (b.len / 3) % 2 ? "值" : "a&<", 3);
+	while (b.len < i)
+		bs_buf_addc(&b, ' ');
+	return bs_buf_detach(&b, NULL);
+}
+
+/*
+ * Values of every length up to 3000 bytes, one per row, as inline and as
+ * shared strings: they cross libxml2's and libzip's chunk boundaries at
+ * every offset.  Also whitespace-only text without xml:space.
+ */
+static void
+t_long_values(void **state)
+{
+	enum { N = 3000 };
+	struct bs_buf rows = BS_BUF_INIT(0), sst = BS_BUF_INIT(0);
+	char *sheet1, *sheet2, *sstx, *p;
+	struct bs_xlsx *x;
+	struct bs_xlsx_rows *r;
+
+	(void)state;
+	bs_buf_adds(&sst, DECL "<sst xmlns=\"" NS_MAIN "\">");
+	for (size_t i = 1; i <= N; i++) {
+		char *v = long_value(i), *e;
+		struct bs_buf esc = BS_BUF_INIT(0);
+
+		for (e = v; *e; e++)
+			if (*e == '&')
+				bs_buf_adds(&esc, "&amp;");
+			else if (*e == '<')
+				bs_buf_adds(&esc, "&lt;");
+			else
+				bs_buf_addc(&esc, *e);
+		bs_buf_addf(&rows, "<row r=\"%zu\"><c r=\"B%zu\" t=\"inlineStr\"><is><t>%s</t></is></c>"
+		    "<c r=\"C%zu\" t=\"s\"><v>%zu</v></c><c r=\"D%zu\"><v>%zu</v></c></row>",
+		    i, i, bs_buf_str(&esc), i, i - 1, i, i);
+		bs_buf_addf(&sst, "<si><r><t>%s</t></r></si>", bs_buf_str(&esc));
+		bs_buf_release(&esc);
+		free(v);
+	}
+	bs_buf_adds(&sst, "</sst>");
+	sheet1 = bs_xasprintf(SHEET("%s"), bs_buf_str(&rows));
+	sheet2 = bs_xasprintf(SHEET("%s"),
+	    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>   </t></is></c>"
+	    "<c r=\"B1\" t=\"inlineStr\"><is><t>\n\t</t></is></c></row>");
+	sstx = bs_buf_detach(&sst, NULL);
+	{
+		struct member m[] = {
+			{ "xl/workbook.xml", BOOK("<sheet name=\"L\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"W\" sheetId=\"2\" r:id=\"rId2\"/>"), 0 },
+			{ "xl/_rels/workbook.xml.rels", RELS(REL("rId1", "worksheet", "worksheets/sheet1.xml") REL("rId2", "worksheet", "worksheets/sheet2.xml") REL("rId3", "sharedStrings", "sharedStrings.xml")), 0 },
+			{ "xl/sharedStrings.xml", sstx, 0 },
+			{ "xl/worksheets/sheet1.xml", sheet1, 0 },
+			{ "xl/worksheets/sheet2.xml", sheet2, 0 },
+		};
+		p = mkzip("long.xlsx", m, BS_ARRAY_SIZE(m));
+	}
+	x = open_ok(p);
+	r = rows_ok(x, "L");
+	for (size_t i = 1; i <= N; i++) {
+		char *v = long_value(i), num[16];
+
+		next_ok(r, i);
+		assert_int_equal(bs_xlsx_row_ncells(r), 4);
+		cell_is(r, 1, v, BS_XLSX_STRING);
+		cell_is(r, 2, v, BS_XLSX_STRING);
+		snprintf(num, sizeof(num), "%zu", i);
+		cell_is(r, 3, num, BS_XLSX_NUMBER);
+		free(v);
+	}
+	end_ok(r);
+	bs_xlsx_rows_close(r);
+	r = rows_ok(x, "W");
+	next_ok(r, 1);
+	cell_is(r, 0, "   ", BS_XLSX_STRING);
+	cell_is(r, 1, "\n\t", BS_XLSX_STRING);
+	end_ok(r);
+	bs_xlsx_rows_close(r);
+	bs_xlsx_close(x);
+	bs_buf_release(&rows);
+	free(sheet1);
+	free(sheet2);
+	free(sstx);
+	free(p);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static void
@@ -1058,6 +1150,50 @@ t_crc(void **state)
 	free(bytes);
 	read_fails(p, "xl/worksheets/sheet1.xml: damaged zip member: CRC error");
 	free(p);
+
+	/*
+	 * Damaged deflate data: the parser usually chokes on the garbage
+	 * first; the member is then read to its end, and the zip's own
+	 * verdict (CRC or zlib error) is what is reported.
+	 */
+	{
+		struct bs_buf rows = BS_BUF_INIT(0);
+		char *sheet, *want;
+		struct bs_err err = BS_ERR_INIT;
+		struct bs_xlsx *x;
+		struct bs_xlsx_rows *r = NULL;
+		int rc;
+
+		for (int i = 1; i <= 3000; i++)
+			bs_buf_addf(&rows, "<row r=\"%d\"><c r=\"A%d\" t=\"inlineStr\"><is><t>第%d行 %x</t></is></c></row>",
+			    i, i, i, (unsigned)i * 2654435761u);
+		sheet = bs_xasprintf(SHEET("%s"), bs_buf_str(&rows));
+		m[2].data = sheet;
+		p = mkzip("deflate.xlsx", m, BS_ARRAY_SIZE(m));
+		bytes = tu_read(p, &len);
+		hit = memmem(bytes, len, "xl/worksheets/sheet1.xml", 24);
+		assert_non_null(hit);	/* the local header's name; data follows */
+		for (size_t k = 2000; k < 2100; k++)
+			hit[24 + k] ^= 0x55;
+		tu_write_path(p, bytes, len);
+		x = open_ok(p);
+		rc = bs_xlsx_rows_open_at(x, 0, &r, &err);
+		if (rc == 0)
+			while ((rc = bs_xlsx_rows_next(r, &err)) == 1)
+				;
+		assert_int_equal(rc, -1);
+		assert_int_equal(err.code, BS_EXIT_DATAERR);
+		want = bs_xasprintf("%s: xl/worksheets/sheet1.xml: damaged zip member: ", p);
+		if (strncmp(err.msg, want, strlen(want)) != 0)
+			fail_msg("%s", err.msg);
+		free(want);
+		bs_xlsx_rows_close(r);
+		bs_xlsx_close(x);
+		bs_buf_release(&rows);
+		free(bytes);
+		free(sheet);
+		free(p);
+	}
 }
 
 static void
@@ -1357,6 +1493,7 @@ main(void)
 		cmocka_unit_test(t_absolute_targets),
 		cmocka_unit_test(t_relative_targets),
 		cmocka_unit_test(t_strict_namespace),
+		cmocka_unit_test(t_long_values),
 		cmocka_unit_test(t_not_xlsx),
 		cmocka_unit_test(t_missing_parts),
 		cmocka_unit_test(t_malformed_xml),
