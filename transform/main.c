@@ -9,6 +9,7 @@
 #include "input.h"
 #include "json.h"
 #include "layout.h"
+#include "manifest.h"
 #include "ofile.h"
 #include "report.h"
 #include "review.h"
@@ -19,7 +20,6 @@
 
 #include <dirent.h>
 #include <getopt.h>
-#include <pwd.h>
 
 static const char usage_text[] =
     "usage: baosong-transform --layout FILE --in RUN_DIR [--out DIR] [--check]\n"
@@ -94,18 +94,11 @@ usage(int rc)
 static int
 load_workspace(struct ctx *c, struct bs_err *err)
 {
-	char *root = NULL;
-	int rc = bs_workspace_find(c->o->workspace, &root, err);
+	int rc = bs_workspace_open(&c->ws, c->o->workspace, err);
 
 	if (rc < 0)
 		return -1;
-	if (rc == 1)
-		return 0;
-	rc = bs_workspace_load(&c->ws, root, err);
-	free(root);
-	if (rc < 0)
-		return -1;
-	c->have_ws = 1;
+	c->have_ws = rc == 0;
 	return 0;
 }
 
@@ -616,37 +609,16 @@ write_manifest(struct ctx *c, struct bs_err *err)
 	struct bs_buf b = BS_BUF_INIT(0);
 	struct bs_json j;
 	struct bs_ofile mf;
-	char ended[32], host[256] = "";
-	struct passwd *pw = getpwuid(geteuid());
 	size_t i, k;
 	char *path;
 	int rc;
 
-	bs_utc_now(ended, sizeof(ended));
-	gethostname(host, sizeof(host) - 1);
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
-	bs_json_kv_str(&j, "program", "baosong-transform");
-	bs_json_kv_str(&j, "version", BS_VERSION);
-	bs_json_kv_str(&j, "run_id", c->run.id);
-	bs_json_kv_str(&j, "started", c->run.started);
-	bs_json_kv_str(&j, "ended", ended);
-	bs_json_kv_str(&j, "host", host);
-	bs_json_kv_str(&j, "user", pw ? pw->pw_name : "unknown");
-	bs_json_kv_str(&j, "workspace", c->have_ws ? c->ws.root : NULL);
-	bs_json_kv_str(&j, "filing", c->filing);
+	bs_manifest_head(&j, "baosong-transform", &c->run, c->have_ws ? c->ws.root :
+	    NULL, c->filing, c->have_report ? &c->report : NULL);
 	bs_json_kv_str(&j, "period", c->period);
 	bs_json_kv_str(&j, "institution_code", c->tr.vars.org);
-	bs_json_key(&j, "report");
-	if (c->have_report) {
-		bs_json_obj_begin(&j);
-		bs_json_kv_str(&j, "name", c->report.name);
-		bs_json_kv_str(&j, "path", c->report.dir);
-		bs_json_kv_str(&j, "definition_sha256", c->report.sha256);
-		bs_json_obj_end(&j);
-	} else {
-		bs_json_null(&j);
-	}
 	bs_json_key(&j, "layout");
 	bs_json_obj_begin(&j);
 	bs_json_kv_str(&j, "name", c->layout.name);
