@@ -899,6 +899,9 @@ parse_field(struct ld *d, yaml_node_t *fe, yaml_node_t *n,
 		return -1;
 	if (v && check_const(d, v, f, fl->value, "value:", err) < 0)
 		return -1;
+	if (f->header && check_const(d, nm ? nm : n, f, fl->name, "the header name",
+	    err) < 0)
+		return -1;
 	if (mp) {
 		if (scalar(d, mp, "map", &s, err) < 0)
 			return -1;

@@ -338,6 +338,9 @@ static const struct {
 	{ "layout: e\ndefaults: {table: x}\nfiles: []\n", BS_EXIT_CONFIG,
 	    "e.yaml:2:12: unknown key 'table'" },
 	{ "layout: e\nfiles: []\n", BS_EXIT_CONFIG, "'files' must not be empty" },
+	{ FILE_HEAD "    delimiter: \"|\"\n    header: true\n"
+	    "    fields: [{name: \"a|b\", column: a}]\n", BS_EXIT_CONFIG,
+	    "e.yaml:7:21: the header name holds the delimiter '|'" },
 	{ "layout: e\nfiles:\n  - table: t\n    fields: [{column: a}]\n",
 	    BS_EXIT_CONFIG, "missing required key 'name' (the file-name pattern, here or in defaults:)" },
 };
