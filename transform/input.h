@@ -85,10 +85,13 @@ struct tf_feed_batch {
 	int last;		/* no batch follows (end of file, or failed) */
 };
 
+#define TF_FEED_IOBUF ((size_t)256 * 1024)
+
 struct tf_feed {
 	struct bs_csv_reader r;	/* the thread's, after the open */
 	int have_r;
 	FILE *fp;
+	char *iobuf;		/* fp's buffer */
 	int fd;
 	struct bs_sha256 h;
 	int hashing;
