@@ -136,7 +136,6 @@ struct em {
 	int check_hashing;
 	struct tf_part *part;	/* current */
 	unsigned long long part_lines;	/* lines in the part (header too) */
-	const char **ctl_sums;	/* scratch for control expansion */
 	const void **vals;	/* expression rows */
 	size_t *lens;
 };

@@ -7,14 +7,17 @@
  * Refusals (a character the target encoding lacks, a value wider than its
  * fixed width, a delimiter or line break where forbidden, a code without a
  * mapping, a malformed date or amount, a multi-byte character holding the
- * delimiter byte) are printed as they are found, up to run->max_problems,
- * as "table: record N (line L), key K, column C: what", and counted; the
- * file goes on being checked to the end so that all of them are reported
- * in one run.  After the first refusal nothing more is written: the caller
- * publishes nothing.
+ * delimiter byte) are printed when their record is done, in the order of
+ * the fields, up to run->max_problems, as "table: record N (line L), key
+ * K, column C: what", and counted; the file goes on being checked to the
+ * end so that all of them are reported in one run.  After the first
+ * refusal nothing more is written: the caller publishes nothing.
  *
- * Memory: one record, one output line and the exclusion set, whatever
- * the number of rows.
+ * Threads: the input is read, hashed and parsed ahead by one (input.h,
+ * tf_feed), each data file written and read back by another (verify.h);
+ * the caller's thread formats.  Memory: a few batches of records and of
+ * output bytes, one output line and the exclusion set, whatever the
+ * number of rows.
  */
 #ifndef TF_EMIT_H
 #define TF_EMIT_H
