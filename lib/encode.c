@@ -527,3 +527,46 @@ bs_decode(struct bs_decoder *d, const char *t, size_t n, struct bs_buf *out,
 	}
 	return decode_tab(d, t, n, out, bad);
 }
+
+int
+bs_decode_check(struct bs_decoder *d, const char *t, size_t n, size_t *bad)
+{
+	const unsigned char *s = (const unsigned char *)t;
+	const uint64_t hi8 = 0x8080808080808080ULL;
+	size_t i = 0, k;
+	uint32_t cp;
+	uint64_t v;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			while (n - i >= 8) {
+				memcpy(&v, s + i, 8);
+				if (v & hi8)
+					break;
+				i += 8;
+			}
+			while (i < n && s[i] < 0x80)
+				i++;
+			continue;
+		}
+		if (!d->cd) {
+			k = bs_utf8_char(t + i, n - i, &cp);
+		} else {
+			char tmp[8];
+
+			k = gb_seq_len(d, s + i, n - i);
+			if (k == 2 && s[i + 1] >= 0x40 && s[i + 1] <= 0xFE) {
+				if (!dec_row(d, s[i])->len[s[i + 1] - 0x40])
+					k = 0;
+			} else if (k && !iconv_one(d->cd, t + i, k, tmp)) {
+				k = 0;
+			}
+		}
+		if (!k) {
+			*bad = i;
+			return 1;
+		}
+		i += k;
+	}
+	return 0;
+}

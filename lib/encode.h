@@ -162,4 +162,10 @@ void bs_decoder_close(struct bs_decoder *d);
 int bs_decode(struct bs_decoder *d, const char *t, size_t n,
     struct bs_buf *out, size_t *bad, struct bs_err *err);
 
+/*
+ * As bs_decode() without the output: 0 when t[0, n) is valid text in
+ * d->enc, 1 with *bad at the first byte sequence that is not.
+ */
+int bs_decode_check(struct bs_decoder *d, const char *t, size_t n, size_t *bad);
+
 #endif

@@ -48,6 +48,7 @@ struct tf_verifier {
 	struct bs_dec *sum;	/* per field */
 	int *summed;
 	int breaks;		/* line breaks may sit inside the qualifier */
+	int raw;		/* split the encoded bytes, not the decoded text */
 	size_t quotes;		/* qualifiers in the record so far */
 };
 
@@ -227,18 +228,20 @@ line(struct tf_verifier *v, const char *s, size_t n, struct bs_err *err)
 	int rc;
 
 	v->lines++;
-	if (v->lf->form == BS_LAY_FIXED) {
-		/* the whole line must decode; the fields are cut in bytes */
-		if (!bs_ascii(s, n)) {
-			bs_buf_reset(&v->rec);
-			rc = bs_decode(&v->dec, s, n, &v->rec, &badat, err);
-			if (rc)
-				return rc < 0 ? -1 : bad(v, err, "not %s at byte %zu",
-				    bs_enc_name(v->lf->enc), badat + 1);
-		}
+	if (v->lf->form == BS_LAY_FIXED || v->raw) {
+		/*
+		 * The whole line must decode; the fields are cut in bytes
+		 * (fixed widths, or a delimiter that cannot occur inside a
+		 * character: a file with a delimiter byte inside a character
+		 * then has a field too many, and fails below)
+		 */
+		if (bs_decode_check(&v->dec, s, n, &badat))
+			return bad(v, err, "not %s at byte %zu",
+			    bs_enc_name(v->lf->enc), badat + 1);
 		if (v->lines == 1 && v->lf->header)
 			return 0;
-		return line_fixed(v, s, n, err);
+		return v->lf->form == BS_LAY_FIXED ? line_fixed(v, s, n, err) :
+		    record_delimited(v, s, n, err);
 	}
 	if (!bs_ascii(s, n)) {
 		bs_buf_reset(&v->rec);
@@ -451,6 +454,9 @@ tf_sink_open(const char *path, const struct bs_lay_file *lf, const int *summed,
 	v->fd = -1;
 	v->lf = lf;
 	v->breaks = lf->form == BS_LAY_DELIMITED && lf->qualifier && lf->allow_break;
+	/* no qualifier, and the delimiter is no character's later byte */
+	v->raw = lf->form == BS_LAY_DELIMITED && !lf->qualifier &&
+	    (lf->byte_safe || !bs_enc_trail_byte(lf->enc, (unsigned char)lf->delim));
 	v->path = bs_xstrdup(path);
 	v->line = (struct bs_buf)BS_BUF_INIT(LINE_CAP);
 	v->rec = (struct bs_buf)BS_BUF_INIT(0);

@@ -311,10 +311,21 @@ test_decode_errors(void **state)
 	assert_int_equal(bad, 1);
 	assert_int_equal(bs_decode(&d, "\xd5\xc5", 2, &b, &bad, &err), 0);
 	assert_string_equal(b.buf, "张");
+	/* the same answers without the output */
+	assert_int_equal(bs_decode_check(&d, "ab\xd5", 3, &bad), 1);
+	assert_int_equal(bad, 2);
+	assert_int_equal(bs_decode_check(&d, "a\xd5\x20", 3, &bad), 1);
+	assert_int_equal(bad, 1);
+	assert_int_equal(bs_decode_check(&d, "abcdefghij\xd5\xc5\x95\x32\x88\x38z", 17,
+	    &bad), 0);
+	assert_int_equal(bs_decode_check(&d, "\x95\x32\x88", 3, &bad), 1);
+	assert_int_equal(bad, 0);
 	bs_decoder_close(&d);
 	bs_buf_reset(&b);
 	assert_int_equal(bs_decoder_open(&d, BS_ENC_UTF8, &err), 0);
 	assert_int_equal(bs_decode(&d, "张\xe5", 4, &b, &bad, &err), 1);
+	assert_int_equal(bad, 3);
+	assert_int_equal(bs_decode_check(&d, "张\xe5", 4, &bad), 1);
 	assert_int_equal(bad, 3);
 	bs_decoder_close(&d);
 	bs_buf_release(&b);
