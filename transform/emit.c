@@ -206,9 +206,23 @@ refuse(struct em *m, const struct cf *f, const char *fmt, ...)
 		else
 			bs_buf_addf(&where, ", field %s", lf->name);
 	}
-	/* printed in field order when the row is done (flush_refusals) */
-	bs_buf_addf(&m->pend[f ? (size_t)(f - m->f) : m->nf], "%s: %s\n",
-	    bs_buf_str(&where), what);
+	/*
+	 * Printed in field order when the row is done (flush_refusals), one
+	 * line each: a control character from the data (in a key, a code)
+	 * is shown as \xNN.
+	 */
+	bs_buf_addf(&where, ": %s", what);
+	{
+		struct bs_buf *p = &m->pend[f ? (size_t)(f - m->f) : m->nf];
+		const unsigned char *c;
+
+		for (c = (const unsigned char *)bs_buf_str(&where); *c; c++)
+			if (*c < 0x20 || *c == 0x7F)
+				bs_buf_addf(p, "\\x%02x", *c);
+			else
+				bs_buf_addc(p, (char)*c);
+		bs_buf_addc(p, '\n');
+	}
 	bs_buf_release(&where);
 }
 
