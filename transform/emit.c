@@ -111,7 +111,7 @@ struct em {
 	struct tf_run *run;
 	struct tf_job *job;
 	const struct bs_lay_file *lf;
-	struct tf_feed feed;	/* the input, parsed ahead; feed.r: its header */
+	struct tf_feed feed;	/* the input, read ahead; feed.r: its reader */
 	int have_feed;
 	struct cf *f;
 	size_t nf;

@@ -13,11 +13,11 @@
  * end so that all of them are reported in one run.  After the first
  * refusal nothing more is written: the caller publishes nothing.
  *
- * Threads: the input is read, hashed and parsed ahead by one (input.h,
- * tf_feed), each data file written and read back by another (verify.h);
- * the caller's thread formats.  Memory: a few batches of records and of
- * output bytes, one output line and the exclusion set, whatever the
- * number of rows.
+ * Threads: the input is read and hashed ahead by one (input.h, tf_feed),
+ * each data file written and read back by another (verify.h); the
+ * caller's thread parses and formats.  Memory: a few buffers of input and
+ * output bytes, one record, one output line and the exclusion set,
+ * whatever the number of rows.
  */
 #ifndef TF_EMIT_H
 #define TF_EMIT_H

@@ -239,111 +239,97 @@ tf_input_table(const struct tf_input *in, const char *table)
 
 /* ------------------------------------------------------------ the feed */
 
-/* The stream the CSV reader reads: every byte also goes to the SHA-256. */
-static ssize_t
-feed_read(void *cookie, char *buf, size_t n)
-{
-	struct tf_feed *f = cookie;
-	ssize_t r;
-
-	do
-		r = read(f->fd, buf, n);
-	while (r < 0 && errno == EINTR);
-	if (r > 0) {
-		bs_sha256_update(&f->h, buf, (size_t)r);
-		f->bytes += (unsigned long long)r;
-	}
-	return r;
-}
-
-static int
-feed_fdclose(void *cookie)
-{
-	struct tf_feed *f = cookie;
-	int rc = f->fd >= 0 ? close(f->fd) : 0;
-
-	f->fd = -1;
-	return rc;
-}
-
-/* Copy the reader's current record into batch b. */
-static void
-batch_add(struct tf_feed *f, struct tf_feed_batch *b)
-{
-	size_t i, nf = bs_csv_nfields(&f->r), len, base = b->data.len;
-	const char *block;
-	const struct bs_csv_span *sp = bs_csv_record(&f->r, &block, &len);
-	struct bs_csv_span *to;
-	struct tf_feed_rec *rec;
-
-	BS_ALLOC_GROW(b->recs, b->nrecs + 1, b->arecs);
-	BS_ALLOC_GROW(b->spans, b->nspans + nf + 1, b->aspans);
-	rec = &b->recs[b->nrecs++];
-	rec->recno = bs_csv_recno(&f->r);
-	rec->line = bs_csv_line(&f->r);
-	rec->nf = nf;
-	rec->span = b->nspans;
-	/* the record's bytes in one copy, its spans moved by base */
-	bs_buf_add(&b->data, block, len);
-	to = b->spans + b->nspans;
-	memcpy(to, sp, nf * sizeof(*sp));
-	for (i = 0; i < nf; i++)
-		if (to[i].off != BS_CSV_NULL_OFF)
-			to[i].off += base;
-	b->nspans += nf;
-}
-
+/* The thread: read the file into the slots, hashing every byte. */
 static void *
-feed_ahead(void *arg)
+slots_ahead(void *arg)
 {
 	struct tf_feed *f = arg;
-	struct bs_err err = BS_ERR_INIT;
-	int rc = 1;
+	ssize_t r;
 
-	while (rc == 1) {
-		struct tf_feed_batch *b;
+	for (;;) {
 		size_t h;
 		int stop;
 
 		pthread_mutex_lock(&f->mu);
-		while (f->full[f->head] && !f->stop)
+		while (f->sfull[f->shead] && !f->stop)
 			pthread_cond_wait(&f->cv, &f->mu);
-		h = f->head;
+		h = f->shead;
 		stop = f->stop;
 		pthread_mutex_unlock(&f->mu);
 		if (stop)
 			break;
-		b = &f->b[h];
-		bs_buf_reset(&b->data);
-		b->nrecs = b->nspans = 0;
-		b->last = 0;
-		while (b->data.len < TF_FEED_BATCH_BYTES &&
-		    (rc = bs_csv_next(&f->r, &err)) == 1)
-			batch_add(f, b);
-		if (rc == 0) {
+		do
+			r = read(f->fd, f->slot[h], TF_FEED_SLOT);
+		while (r < 0 && errno == EINTR);
+		if (r > 0) {
+			bs_sha256_update(&f->h, f->slot[h], (size_t)r);
+			f->bytes += (unsigned long long)r;
+		} else if (r == 0) {
 			bs_sha256_final_hex(&f->h, f->hex);
 			f->hashing = 0;
 		}
 		pthread_mutex_lock(&f->mu);
-		if (rc < 0) {
-			f->failed = 1;
-			f->err = err;
-		}
-		b->last = rc != 1;
-		f->full[h] = 1;
-		f->head = (h + 1) % TF_FEED_BATCHES;
+		if (r < 0)
+			f->err_no = errno;
+		f->slen[h] = r;
+		f->sfull[h] = 1;
+		f->shead = (h + 1) % TF_FEED_SLOTS;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		if (r <= 0)
+			break;
+	}
+	return NULL;
+}
+
+/* The CSV reader's stream: the bytes come from the slots. */
+static ssize_t
+slots_read(void *cookie, char *buf, size_t n)
+{
+	struct tf_feed *f = cookie;
+	size_t t, k;
+	ssize_t len;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->sfull[f->stail])
+		pthread_cond_wait(&f->cv, &f->mu);
+	t = f->stail;
+	len = f->slen[t];
+	pthread_mutex_unlock(&f->mu);
+	if (len <= 0) {
+		if (len < 0)
+			errno = f->err_no;
+		return len;	/* the end stays the end */
+	}
+	k = (size_t)len - f->soff;
+	if (k > n)
+		k = n;
+	memcpy(buf, f->slot[t] + f->soff, k);
+	f->soff += k;
+	if (f->soff == (size_t)len) {
+		pthread_mutex_lock(&f->mu);
+		f->sfull[t] = 0;
+		f->soff = 0;
+		f->stail = (t + 1) % TF_FEED_SLOTS;
 		pthread_cond_broadcast(&f->cv);
 		pthread_mutex_unlock(&f->mu);
 	}
-	return NULL;
+	return (ssize_t)k;
+}
+
+static int
+slots_close(void *cookie)
+{
+	(void)cookie;
+	return 0;	/* tf_feed_close() closes the file */
 }
 
 int
 tf_feed_open(struct tf_feed *f, const char *path, const struct bs_csv_opts *o,
     struct bs_err *err)
 {
-	static const cookie_io_functions_t io = { feed_read, NULL, NULL,
-		feed_fdclose };
+	static const cookie_io_functions_t io = { slots_read, NULL, NULL,
+		slots_close };
 	size_t i;
 
 	memset(f, 0, sizeof(*f));
@@ -353,68 +339,40 @@ tf_feed_open(struct tf_feed *f, const char *path, const struct bs_csv_opts *o,
 		    BS_EXIT_IOERR, "cannot open '%s': %s", path, strerror(errno));
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
-	for (i = 0; i < TF_FEED_BATCHES; i++)
-		f->b[i].data = (struct bs_buf)BS_BUF_INIT(0);
+	for (i = 0; i < TF_FEED_SLOTS; i++)
+		f->slot[i] = bs_xmalloc(TF_FEED_SLOT);
 	bs_sha256_init(&f->h);
 	f->hashing = 1;
+	if (pthread_create(&f->th, NULL, slots_ahead, f) != 0)
+		return bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+		    strerror(errno));
+	f->started = 1;
 	f->fp = fopencookie(f, "r", io);
-	if (!f->fp) {
-		close(f->fd);
-		f->fd = -1;
+	if (!f->fp)
 		return bs_err_set(err, BS_EXIT_OSERR, "fopencookie: %s", strerror(errno));
-	}
 	/*
 	 * A buffer of our own: with none, glibc gives a cookie stream 8 KiB
 	 * and splits the CSV reader's 64 KiB reads into eight.
 	 */
-	f->iobuf = bs_xmalloc(TF_FEED_IOBUF);
-	setvbuf(f->fp, f->iobuf, _IOFBF, TF_FEED_IOBUF);
+	f->iobuf = bs_xmalloc(TF_FEED_SLOT);
+	setvbuf(f->fp, f->iobuf, _IOFBF, TF_FEED_SLOT);
 	if (bs_csv_open_fp(&f->r, f->fp, path, o, err) < 0)
 		return -1;
 	f->have_r = 1;
-	if (pthread_create(&f->th, NULL, feed_ahead, f) != 0)
-		return bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
-		    strerror(errno));
-	f->started = 1;
 	return 0;
 }
 
 int
 tf_feed_next(struct tf_feed *f, struct bs_err *err)
 {
-	for (;;) {
-		if (f->cur && f->irec < f->cur->nrecs) {
-			f->rec = &f->cur->recs[f->irec++];
-			return 1;
-		}
-		if (f->cur) {
-			int last = f->cur->last;
+	size_t len;
+	int rc = bs_csv_next(&f->r, err);
 
-			/* give the batch back */
-			pthread_mutex_lock(&f->mu);
-			f->full[f->tail] = 0;
-			f->tail = (f->tail + 1) % TF_FEED_BATCHES;
-			pthread_cond_broadcast(&f->cv);
-			pthread_mutex_unlock(&f->mu);
-			f->cur = NULL;
-			if (last) {
-				f->done = 1;
-				if (f->failed) {
-					*err = f->err;
-					return -1;
-				}
-				return 0;
-			}
-		}
-		if (f->done)
-			return f->failed ? -1 : 0;
-		pthread_mutex_lock(&f->mu);
-		while (!f->full[f->tail])
-			pthread_cond_wait(&f->cv, &f->mu);
-		pthread_mutex_unlock(&f->mu);
-		f->cur = &f->b[f->tail];
-		f->irec = 0;
-	}
+	if (rc != 1)
+		return rc;
+	f->spans = bs_csv_record(&f->r, &f->block, &len);
+	f->nf = bs_csv_nfields(&f->r);
+	return 1;
 }
 
 void
@@ -445,18 +403,15 @@ tf_feed_close(struct tf_feed *f)
 	f->have_r = 0;
 	if (f->fp)
 		fclose(f->fp);
-	else if (f->fd >= 0)
-		close(f->fd);
 	f->fp = NULL;
 	free(f->iobuf);
+	if (f->fd >= 0)
+		close(f->fd);
 	if (f->hashing)
 		bs_sha256_release(&f->h);
 	f->hashing = 0;
-	for (i = 0; i < TF_FEED_BATCHES; i++) {
-		bs_buf_release(&f->b[i].data);
-		free(f->b[i].spans);
-		free(f->b[i].recs);
-	}
+	for (i = 0; i < TF_FEED_SLOTS; i++)
+		free(f->slot[i]);
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->cv);
 	memset(f, 0, sizeof(*f));

@@ -53,12 +53,12 @@ const struct tf_table_in *tf_input_table(const struct tf_input *in,
     const char *table);
 
 /*
- * A CSV table read, hashed and parsed ahead by a second thread, so that
- * the caller's thread only formats: the feed hands over records in
- * batches (copies of the parsed fields), and the SHA-256 is of exactly the
- * bytes parsed.  The header is read by tf_feed_open(), before the thread
- * starts; feed->r then answers the header questions (bs_csv_header*,
- * bs_csv_name) and nothing else.
+ * A CSV table whose bytes a second thread reads ahead and hashes: the
+ * SHA-256 is of exactly the bytes parsed, and costs the caller's thread a
+ * copy.  (Parsing in that thread too, handing records over in batches,
+ * was measured slower: the formatter then reads every field from another
+ * core's cache.)  The header is read by tf_feed_open(); feed->r answers
+ * the header questions (bs_csv_header*, bs_csv_name).
  *
  *	struct tf_feed f;
  *	if (tf_feed_open(&f, "policy.csv", &opts, &err) < 0) return -1;
@@ -67,28 +67,11 @@ const struct tf_table_in *tf_input_table(const struct tf_input *in,
  *	tf_feed_finish(&f, hex, &bytes);	// after rc == 0
  *	tf_feed_close(&f);
  */
-#define TF_FEED_BATCHES 4
-#define TF_FEED_BATCH_BYTES ((size_t)1024 * 1024)
-
-struct tf_feed_rec {
-	uint64_t recno, line;
-	size_t nf;
-	size_t span;		/* its first field in spans[] */
-};
-
-struct tf_feed_batch {
-	struct bs_buf data;	/* field bytes, each NUL-terminated */
-	struct bs_csv_span *spans;
-	size_t nspans, aspans;
-	struct tf_feed_rec *recs;
-	size_t nrecs, arecs;
-	int last;		/* no batch follows (end of file, or failed) */
-};
-
-#define TF_FEED_IOBUF ((size_t)256 * 1024)
+#define TF_FEED_SLOTS 8
+#define TF_FEED_SLOT ((size_t)256 * 1024)
 
 struct tf_feed {
-	struct bs_csv_reader r;	/* the thread's, after the open */
+	struct bs_csv_reader r;
 	int have_r;
 	FILE *fp;
 	char *iobuf;		/* fp's buffer */
@@ -101,22 +84,22 @@ struct tf_feed {
 	int started;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct tf_feed_batch b[TF_FEED_BATCHES];
-	int full[TF_FEED_BATCHES];
-	size_t head, tail;	/* thread fills head, caller reads tail */
 	int stop;
-	int failed;		/* the thread's error is in err */
-	struct bs_err err;
-	/* the caller's position */
-	struct tf_feed_batch *cur;
-	size_t irec;
-	const struct tf_feed_rec *rec;
-	int done;
+	/* raw bytes: the thread fills slot[head], the reader empties tail */
+	char *slot[TF_FEED_SLOTS];
+	ssize_t slen[TF_FEED_SLOTS];	/* > 0 data, 0 end, -1 error */
+	int sfull[TF_FEED_SLOTS];
+	size_t shead, stail, soff;
+	int err_no;
+	/* the current record, where the reader has it */
+	const char *block;
+	const struct bs_csv_span *spans;
+	size_t nf;
 };
 
 /*
- * Open path and read its header (o as for bs_csv_open()); start the
- * thread.  -1 with err (66, 65, 74, 71).
+ * Open path, start the thread, read the header (o as for bs_csv_open()).
+ * -1 with err (66, 65, 74, 71).
  */
 int tf_feed_open(struct tf_feed *f, const char *path, const struct bs_csv_opts *o,
     struct bs_err *err);
@@ -132,27 +115,24 @@ void tf_feed_close(struct tf_feed *f);
 static inline const char *
 tf_feed_field(const struct tf_feed *f, size_t i, size_t *len)
 {
-	const struct bs_csv_span *sp;
-
-	if (i >= f->rec->nf) {
+	if (i >= f->nf || f->spans[i].off == BS_CSV_NULL_OFF) {
 		*len = 0;
 		return NULL;
 	}
-	sp = &f->cur->spans[f->rec->span + i];
-	*len = sp->len;
-	return sp->off == BS_CSV_NULL_OFF ? NULL : f->cur->data.buf + sp->off;
+	*len = f->spans[i].len;
+	return f->block + f->spans[i].off;
 }
 
 static inline uint64_t
 tf_feed_recno(const struct tf_feed *f)
 {
-	return f->rec->recno;
+	return bs_csv_recno(&f->r);
 }
 
 static inline uint64_t
 tf_feed_line(const struct tf_feed *f)
 {
-	return f->rec->line;
+	return bs_csv_line(&f->r);
 }
 
 #endif
