@@ -470,37 +470,84 @@ eval_expr(struct em *m, struct cf *f, const char **s, size_t *n)
 }
 
 /*
- * Flags of the value s[0, n): FL_SPECIAL when it holds a control character
- * (CR and LF included), the delimiter d or the qualifier q; FL_HIGH when
- * it holds a byte >= 0x80.  Eight bytes at a time, then byte by byte.
+ * Flags of a value: FL_SPECIAL when it holds a control character (CR and
+ * LF included), the delimiter or the qualifier; FL_HIGH when it holds a
+ * byte >= 0x80.  Eight bytes at a time, each byte tested on its own (no
+ * carry crosses a byte), so a word may overlap bytes outside the value
+ * that are then masked out.
  */
 enum { FL_SPECIAL = 1, FL_HIGH = 2 };
 
+#define ONES 0x0101010101010101ULL
+#define LOW7 (ONES * 0x7F)
+#define HIGH (ONES * 0x80)
+
+/* 0x80 in every byte of v that is special (see above) or >= 0x80. */
+static inline uint64_t
+word_special(uint64_t v, uint64_t vd, uint64_t vq)
+{
+#define ZEROS(w) (~((((w) & LOW7) + LOW7) | (w) | LOW7))
+	return (~(((v & LOW7) + ONES * 0x60) | v) & HIGH) |	/* < 0x20 */
+	    ZEROS(v ^ (ONES * 0x7F)) | ZEROS(v ^ vd) | ZEROS(v ^ vq);
+#undef ZEROS
+}
+
+static inline unsigned
+flags_of(uint64_t sp, uint64_t hi)
+{
+	return (sp & HIGH ? FL_SPECIAL : 0) | (hi & HIGH ? FL_HIGH : 0);
+}
+
+/* s[0, n), nothing read outside it. */
 static inline unsigned
 value_flags(const unsigned char *s, size_t n, uint64_t vd, uint64_t vq)
 {
-	const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7F,
-	    high = ones * 0x80, vdel = ones * 0x7F;
 	uint64_t sp = 0, hi = 0, v;
 	unsigned char d = (unsigned char)vd, q = (unsigned char)vq, c;
 	size_t i;
 
-#define ZEROS(w) (~((((w) & low7) + low7) | (w) | low7))
 	for (i = 0; i + 8 <= n; i += 8) {
 		memcpy(&v, s + i, 8);
 		hi |= v;
-		/* a borrow from a byte below 0x20 only marks higher bytes */
-		sp |= ((v - ones * 0x20) & ~v & high) | ZEROS(v ^ vdel) |
-		    ZEROS(v ^ vd) | ZEROS(v ^ vq);
+		sp |= word_special(v, vd, vq);
 	}
-#undef ZEROS
 	for (; i < n; i++) {
 		c = s[i];
 		hi |= c;
 		if (c < 0x20 || c == 0x7F || c == d || c == q)
-			sp |= high;
+			sp |= HIGH;
 	}
-	return (sp & high ? FL_SPECIAL : 0) | (hi & high ? FL_HIGH : 0);
+	return flags_of(sp, hi);
+}
+
+/*
+ * The same for a value at s = block + off (n bytes) of a record block: a
+ * tail shorter than a word is read as the word that ends with the value,
+ * whose first bytes (inside the block) are masked out.
+ */
+static inline unsigned
+field_flags(const unsigned char *block, size_t off, size_t n, uint64_t vd,
+    uint64_t vq)
+{
+	const unsigned char *s = block + off;
+	uint64_t sp = 0, hi = 0, v, keep;
+	size_t i, t;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		hi |= v;
+		sp |= word_special(v, vd, vq);
+	}
+	t = n - i;
+	if (!t)
+		return flags_of(sp, hi);
+	if (off + n < 8)
+		return value_flags(s, n, vd, vq);
+	memcpy(&v, s + n - 8, 8);
+	keep = ~(uint64_t)0 << (8 * (8 - t));	/* the last t bytes */
+	hi |= v & keep;
+	sp |= word_special(v, vd, vq) & keep;
+	return flags_of(sp, hi);
 }
 
 /*
@@ -515,11 +562,13 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null,
 	const char *s = NULL;
 	size_t n = 0;
 	char show[200];
+	int col = 0;
 
 	*was_null = 0;
 	switch (lf->src) {
 	case BS_LAY_COLUMN:
 		s = tf_feed_field(&m->feed, (size_t)f->col, &n);
+		col = 1;
 		break;
 	case BS_LAY_VALUE:
 		s = lf->value;
@@ -536,8 +585,10 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null,
 		put(out, lf->null_text, f->null_len);
 		return 0;
 	}
-	if (lf->trim)
+	if (lf->trim) {
 		trim(&s, &n);
+		col = 0;
+	}
 	if (lf->map) {
 		const char *to = bs_lay_map_get(lf->map, s, n);
 
@@ -548,12 +599,15 @@ format_value(struct em *m, struct cf *f, struct bs_buf *out, int *was_null,
 		}
 		s = to;
 		n = strlen(to);
+		col = 0;
 	}
 	switch (lf->kind) {
 	case BS_LAY_TEXT:
 		/* looked at where it is, not where put() just stored it: a load
 		 * across fresh small stores stalls */
-		*flags |= value_flags((const unsigned char *)s, n, m->vd, m->vq);
+		*flags |= col ? field_flags((const unsigned char *)m->feed.block,
+		    (size_t)(s - m->feed.block), n, m->vd, m->vq) :
+		    value_flags((const unsigned char *)s, n, m->vd, m->vq);
 		put(out, s, n);
 		return 0;
 	case BS_LAY_DATE:
