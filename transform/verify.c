@@ -11,6 +11,7 @@
 #include "sum.h"
 
 #define CHUNK ((size_t)256 * 1024)
+#define SYNC_STEP (16ULL << 20)
 #define LINE_CAP ((size_t)256 * 1024 * 1024)
 
 #define NBATCH 4
@@ -34,6 +35,7 @@ struct tf_verifier {
 	int failed;		/* the thread hit an error (werr) */
 	struct bs_err werr;
 	unsigned long long written;	/* bytes handed to the file */
+	unsigned long long synced;	/* bytes whose writeback was started */
 	/* reading back */
 	unsigned long long pos;	/* bytes read back */
 	struct bs_sha256 h;
@@ -404,6 +406,15 @@ writer(void *arg)
 		rc = bs_ofile_write(&v->of, v->buf[t], v->len[t], &v->werr);
 		if (rc == 0)
 			rc = read_back(v, v->of.bytes - v->of.len, &v->werr);
+		/*
+		 * Start writing each 16 MiB out to disk now, so that the fsync
+		 * of the commit has little left to wait for.
+		 */
+		if (rc == 0 && v->pos - v->synced >= SYNC_STEP) {
+			sync_file_range(v->of.fd, (off_t)v->synced,
+			    (off_t)(v->pos - v->synced), SYNC_FILE_RANGE_WRITE);
+			v->synced = v->pos;
+		}
 		pthread_mutex_lock(&v->mu);
 		v->full[t] = 0;
 		v->len[t] = 0;
