@@ -691,10 +691,18 @@ ymd_ok(const char *s)
 	for (i = 0; i < 10; i++)
 		if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
 			return -1;
+	static const unsigned char dim[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31,
+		30, 31, 30, 31 };
+
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + s[3] - '0';
 	m = (s[5] - '0') * 10 + s[6] - '0';
 	d = (s[8] - '0') * 10 + s[9] - '0';
-	return y >= 1 && d >= 1 && d <= bs_date_days_in_month(y, m) ? 0 : -1;
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return -1;
+	if (d <= dim[m])
+		return 0;
+	/* 29 February */
+	return m == 2 && d == 29 && bs_date_is_leap(y) ? 0 : -1;
 }
 
 int

@@ -233,7 +233,20 @@ test_dates(void **state)
 	assert_int_equal(bs_lay_date_format(&fl[3].date, "2026-02-03", 10, &b), 0);
 	assert_string_equal(b.buf, "2026-02");
 	bs_buf_reset(&b);
+	/* leap years */
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2024-02-29", 10, &b), 0);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2000-02-29", 10, &b), 0);
+	assert_string_equal(b.buf, "2024022920000229");
+	bs_buf_reset(&b);
 	/* not dates: nothing appended */
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026-02-29", 10, &b), -1);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "1900-02-29", 10, &b), -1);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026-13-01", 10, &b), -1);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026-00-10", 10, &b), -1);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026-04-31", 10, &b), -1);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026-04-00", 10, &b), -1);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "0000-01-01", 10, &b), -1);
+	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026/04/01", 10, &b), -1);
 	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026-02-30", 10, &b), -1);
 	assert_int_equal(bs_lay_date_format(&fl[0].date, "20261031", 8, &b), -1);
 	assert_int_equal(bs_lay_date_format(&fl[0].date, "2026-02-03 08:09:10",
