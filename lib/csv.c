@@ -269,6 +269,72 @@ parse(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
 	return 0;
 }
 
+/*
+ * The common case without libcsv: a whole line (s[0, n) then LF) that
+ * starts a record and holds no quote is a record of unquoted fields, split
+ * at the commas; an empty one is a NULL (CSV_EMPTY_IS_NULL).  libcsv,
+ * which goes byte by byte through callbacks, would find the same fields.
+ * The line is copied once and scanned eight bytes at a time, its commas
+ * becoming the NULs that end the fields.  Returns 1 when the record is
+ * ready, 0 when the line is not that simple (a quote, or a limit reached:
+ * libcsv then parses it and says which).
+ */
+static int
+split_line(struct bs_csv_reader *r, const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7F;
+	const uint64_t vc = ones * ',', vq = ones * '"';
+	size_t i, start = 0, nf = 0;
+	uint64_t v, mc, mq, valid;
+	char *d;
+
+	if (r->nf || r->data.len || n + 2 > r->data.max ||
+	    (r->data.alloc < n + 16 && bs_buf_grow(&r->data, n + 16) < 0))
+		return 0;
+	d = r->data.buf;
+	memcpy(d, s, n);
+	memset(d + n, 0, 8);	/* the last word reads zeros past the end */
+#define ZEROS(w) (~((((w) & low7) + low7) | (w) | low7))
+	for (i = 0; i < n; i += 8) {
+		memcpy(&v, d + i, 8);
+		valid = n - i >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * (n - i))) - 1;
+		mq = ZEROS(v ^ vq) & valid;
+		if (mq)
+			goto not_simple;
+		mc = ZEROS(v ^ vc) & valid;
+		while (mc) {
+			size_t at = i + ((size_t)__builtin_ctzll(mc) >> 3);
+
+			if (nf == r->opts.max_fields || at - start > r->opts.max_field)
+				goto not_simple;
+			BS_ALLOC_GROW(r->f, nf + 1, r->af);
+			r->f[nf].off = at == start ? BS_CSV_NULL_OFF : start;
+			r->f[nf].len = at - start;
+			nf++;
+			d[at] = '\0';
+			start = at + 1;
+			mc &= mc - 1;
+		}
+	}
+#undef ZEROS
+	if (nf == r->opts.max_fields || n - start > r->opts.max_field)
+		goto not_simple;
+	BS_ALLOC_GROW(r->f, nf + 1, r->af);
+	r->f[nf].off = n == start ? BS_CSV_NULL_OFF : start;
+	r->f[nf].len = n - start;
+	nf++;
+	d[n] = '\0';
+	d[n + 1] = '\0';
+	r->nf = nf;
+	r->data.len = n + 1;
+	r->row_ended = 1;
+	row_cb('\n', r);
+	return 1;
+not_simple:
+	bs_buf_reset(&r->data);
+	return 0;
+}
+
 /* Feed one segment: s[0, n), n > 0, no CR or LF before s[n - 1]. */
 static int
 feed(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
@@ -287,8 +353,12 @@ feed(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
 			return utf8_failure(r, err);
 		}
 	}
-	if (parse(r, s, n, err) < 0)
+	if (!r->rec_started && n > 1 && last == '\n' && r->parser->pstate == 0 &&
+	    split_line(r, s, n - 1)) {
+		/* done without libcsv */
+	} else if (parse(r, s, n, err) < 0) {
 		return -1;
+	}
 	if (r->row_ended) {
 		r->rec_started = 0;
 		if (last == '\r') {
@@ -578,6 +648,14 @@ bs_csv_field(const struct bs_csv_reader *r, size_t i, size_t *len)
 	if (len)
 		*len = r->f[i].len;
 	return r->data.buf + r->f[i].off;
+}
+
+const struct bs_csv_span *
+bs_csv_record(const struct bs_csv_reader *r, const char **block, size_t *len)
+{
+	*block = r->data.buf ? r->data.buf : "";
+	*len = r->data.len;
+	return r->f;
 }
 
 size_t

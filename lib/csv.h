@@ -231,6 +231,18 @@ size_t bs_csv_nfields(const struct bs_csv_reader *r);
 const char *bs_csv_field(const struct bs_csv_reader *r, size_t i,
     size_t *len);
 
+/*
+ * The current record at once, for callers that keep records (a batch
+ * handed to another thread): *block (*len bytes) holds every non-NULL
+ * field followed by a NUL; the returned array has bs_csv_nfields()
+ * spans, whose off is relative to *block (BS_CSV_NULL_OFF for a NULL).
+ * Borrowed like bs_csv_field().
+ *	const struct bs_csv_span *sp = bs_csv_record(&r, &block, &len);
+ *	memcpy(copy, block, len);	// field i: copy + sp[i].off, sp[i].len
+ */
+const struct bs_csv_span *bs_csv_record(const struct bs_csv_reader *r,
+    const char **block, size_t *len);
+
 /* Number of header fields; 0 without opts.header. */
 size_t bs_csv_header_count(const struct bs_csv_reader *r);
 
