@@ -403,9 +403,7 @@ write_manifest(struct ctx *c, struct bs_err *err)
 {
 	struct bs_buf b = BS_BUF_INIT(0);
 	struct bs_json j;
-	struct bs_ofile mf;
 	size_t i;
-	char *path;
 	int rc;
 
 	bs_json_init(&j, &b);
@@ -491,17 +489,7 @@ write_manifest(struct ctx *c, struct bs_err *err)
 	bs_json_obj_end(&j);
 	bs_json_obj_end(&j);
 
-	path = bs_run_path(&c->run, "manifest.json");
-	rc = bs_ofile_open(&mf, path, BS_OFILE_EXCL, err);
-	free(path);
-	if (rc == 0 && bs_ofile_write(&mf, b.buf, b.len, err) < 0) {
-		bs_ofile_abort(&mf);
-		rc = -1;
-	} else if (rc == 0) {
-		rc = bs_ofile_commit(&mf, err);
-		if (rc == 0)
-			memcpy(c->manifest_sha, mf.sha256, sizeof(c->manifest_sha));
-	}
+	rc = bs_run_write_file(&c->run, "manifest.json", &b, c->manifest_sha, NULL, err);
 	bs_buf_release(&b);
 	return rc;
 }

@@ -1,5 +1,6 @@
 #include "bs.h"
 #include "manifest.h"
+#include "ofile.h"
 
 #include <pwd.h>
 
@@ -31,4 +32,30 @@ bs_manifest_head(struct bs_json *j, const char *program, const struct bs_run *ru
 	} else {
 		bs_json_null(j);
 	}
+}
+
+int
+bs_run_write_file(const struct bs_run *run, const char *name,
+    const struct bs_buf *b, char *sha, unsigned long long *bytes,
+    struct bs_err *err)
+{
+	struct bs_ofile f;
+	char *path = bs_run_path(run, name);
+	int rc;
+
+	rc = bs_ofile_open(&f, path, BS_OFILE_EXCL, err);
+	free(path);
+	if (rc < 0)
+		return -1;
+	if (bs_ofile_write(&f, bs_buf_str(b), b->len, err) < 0) {
+		bs_ofile_abort(&f);
+		return -1;
+	}
+	if (bytes)
+		*bytes = f.bytes;
+	if (bs_ofile_commit(&f, err) < 0)
+		return -1;
+	if (sha)
+		memcpy(sha, f.sha256, BS_SHA256_HEX);
+	return 0;
 }

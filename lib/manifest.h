@@ -21,4 +21,13 @@ void bs_manifest_head(struct bs_json *j, const char *program,
     const struct bs_run *run, const char *workspace, const char *filing,
     const struct bs_report *report);
 
+/*
+ * Write b into the run's directory as name (atomically, refusing to
+ * replace a file); *sha (BS_SHA256_HEX, may be NULL) gets its SHA-256 and
+ * *bytes (may be NULL) its size.  The ending of every manifest and summary.
+ */
+int bs_run_write_file(const struct bs_run *run, const char *name,
+    const struct bs_buf *b, char *sha, unsigned long long *bytes,
+    struct bs_err *err);
+
 #endif

@@ -2216,8 +2216,8 @@ lookups_declare(struct loader *L, struct rfile *f, struct lkdecl **decl)
 }
 
 /* The lookups whose columns expression e (over table t's columns) reads. */
-static void
-lookup_deps(const struct bs_rules *rs, size_t t, const struct bs_expr *e,
+void
+bs_rules_expr_lookups(const struct bs_rules *rs, size_t t, const struct bs_expr *e,
     unsigned char *dep)
 {
 	const size_t *cols;
@@ -2302,8 +2302,8 @@ lookups_compile(struct loader *L, struct lkdecl *decl)
 		const struct bs_rlookup *lk = &rs->lookups[i];
 
 		for (j = 0; lk->by && j < lk->nkey; j++)
-			lookup_deps(rs, lk->home, lk->by[j], dep + i * n);
-		lookup_deps(rs, lk->table, lk->where, dep + i * n);
+			bs_rules_expr_lookups(rs, lk->home, lk->by[j], dep + i * n);
+		bs_rules_expr_lookups(rs, lk->table, lk->where, dep + i * n);
 	}
 	state = bs_xcalloc(n + 1, sizeof(int));
 	path = bs_xcalloc(n + 1, sizeof(size_t));

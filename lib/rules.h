@@ -304,4 +304,11 @@ const char *bs_rpos_str(const struct bs_rpos *p, char *buf, size_t size);
 /* Free everything; rs is then zeroed.  NULL ok. */
 void bs_rules_release(struct bs_rules *rs);
 
+/*
+ * Mark in dep[] (one byte per lookup of rs) the lookups that expression e,
+ * compiled for table t, reads.  e may be NULL.
+ */
+void bs_rules_expr_lookups(const struct bs_rules *rs, size_t t,
+    const struct bs_expr *e, unsigned char *dep);
+
 #endif

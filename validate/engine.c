@@ -1631,21 +1631,6 @@ setup_rules(struct eng *E)
 }
 
 static void
-expr_lookups(const struct bs_rules *rs, size_t t, const struct bs_expr *e,
-    unsigned char *dep)
-{
-	const size_t *cols;
-	size_t n, i;
-
-	if (!e)
-		return;
-	n = bs_expr_columns(e, &cols);
-	for (i = 0; i < n; i++)
-		if (rs->tables[t].cols[cols[i]].lookup >= 0)
-			dep[rs->tables[t].cols[cols[i]].lookup] = 1;
-}
-
-static void
 lk_order_visit(struct eng *E, size_t li, unsigned char *seen)
 {
 	size_t j;
@@ -1701,8 +1686,8 @@ setup_lookups(struct eng *E)
 
 		E->lk[i].dep = bs_xcalloc(nl, 1);
 		for (j = 0; j < lk->nkey; j++)
-			expr_lookups(rs, lk->home, lk->by[j], E->lk[i].dep);
-		expr_lookups(rs, lk->table, lk->where, E->lk[i].dep);
+			bs_rules_expr_lookups(rs, lk->home, lk->by[j], E->lk[i].dep);
+		bs_rules_expr_lookups(rs, lk->table, lk->where, E->lk[i].dep);
 	}
 	E->lkorder = bs_xcalloc(nl ? nl : 1, sizeof(size_t));
 	seen = bs_xcalloc(nl ? nl : 1, 1);

@@ -3,6 +3,7 @@
  * write problems.csv, summary.json and review.xlsx into a run directory.
  */
 #include "bs.h"
+#include "manifest.h"
 #include "review.h"
 #include "engine.h"
 #include "inputs.h"
@@ -20,7 +21,6 @@
 #include "workspace.h"
 
 #include <getopt.h>
-#include <pwd.h>
 #include <sys/resource.h>
 
 static const char usage_text[] =
@@ -361,31 +361,6 @@ peak_rss(void)
 	return ru.ru_maxrss * 1024L;
 }
 
-static int
-write_json(struct ctx *c, const char *name, struct bs_buf *b, char *sha,
-    unsigned long long *bytes, struct bs_err *err)
-{
-	struct bs_ofile f;
-	char *path = bs_run_path(&c->run, name);
-	int rc;
-
-	rc = bs_ofile_open(&f, path, BS_OFILE_EXCL, err);
-	free(path);
-	if (rc < 0)
-		return -1;
-	if (bs_ofile_write(&f, b->buf, b->len, err) < 0) {
-		bs_ofile_abort(&f);
-		return -1;
-	}
-	if (bytes)
-		*bytes = f.bytes;
-	if (bs_ofile_commit(&f, err) < 0)
-		return -1;
-	if (sha)
-		memcpy(sha, f.sha256, BS_SHA256_HEX);
-	return 0;
-}
-
 static void
 rate(struct bs_json *j, const char *k, uint64_t rows, double s)
 {
@@ -477,7 +452,7 @@ write_summary(struct ctx *c, int code, char *sha, unsigned long long *bytes,
 	bs_json_kv_int(&j, "peak_rss_bytes", peak_rss());
 	bs_json_obj_end(&j);
 	bs_json_obj_end(&j);
-	rc = write_json(c, "summary.json", &b, sha, bytes, err);
+	rc = bs_run_write_file(&c->run, "summary.json", &b, sha, bytes, err);
 	bs_buf_release(&b);
 	return rc;
 }
@@ -501,34 +476,13 @@ write_manifest(struct ctx *c, int code, const char *sum_sha,
 {
 	struct bs_buf b = BS_BUF_INIT(0);
 	struct bs_json j;
-	char ended[32], host[256] = "";
-	struct passwd *pw = getpwuid(geteuid());
 	size_t i;
 	int rc;
 
-	bs_utc_now(ended, sizeof(ended));
-	gethostname(host, sizeof(host) - 1);
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
-	bs_json_kv_str(&j, "program", "baosong-validate");
-	bs_json_kv_str(&j, "version", BS_VERSION);
-	bs_json_kv_str(&j, "run_id", c->run.id);
-	bs_json_kv_str(&j, "started", c->run.started);
-	bs_json_kv_str(&j, "ended", ended);
-	bs_json_kv_str(&j, "host", host);
-	bs_json_kv_str(&j, "user", pw ? pw->pw_name : "unknown");
-	bs_json_kv_str(&j, "workspace", c->have_ws ? c->ws.root : NULL);
-	bs_json_kv_str(&j, "filing", c->filing);
-	bs_json_key(&j, "report");
-	if (c->have_report) {
-		bs_json_obj_begin(&j);
-		bs_json_kv_str(&j, "name", c->report.name);
-		bs_json_kv_str(&j, "path", c->report.dir);
-		bs_json_kv_str(&j, "definition_sha256", c->report.sha256);
-		bs_json_obj_end(&j);
-	} else {
-		bs_json_null(&j);
-	}
+	bs_manifest_head(&j, "baosong-validate", &c->run, c->have_ws ? c->ws.root : NULL,
+	    c->filing, c->have_report ? &c->report : NULL);
 	bs_json_key(&j, "params");
 	bs_json_obj_begin(&j);
 	for (i = 0; i < c->o->params.n; i++)
@@ -610,7 +564,7 @@ write_manifest(struct ctx *c, int code, const char *sum_sha,
 	bs_json_kv_uint(&j, "warnings", c->out.warnings);
 	bs_json_obj_end(&j);
 	bs_json_obj_end(&j);
-	rc = write_json(c, "manifest.json", &b, c->manifest_sha, NULL, err);
+	rc = bs_run_write_file(&c->run, "manifest.json", &b, c->manifest_sha, NULL, err);
 	bs_buf_release(&b);
 	return rc;
 }
