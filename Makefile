@@ -86,7 +86,7 @@ demo: bootstrap
 
 check: bootstrap
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-unit check-cli check-integration
+	@$(MAKE) --no-print-directory check-man check-unit check-cli check-integration
 
 check-unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
