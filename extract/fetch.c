@@ -139,6 +139,33 @@ put_value(struct bs_csv_writer *w, const struct col *c, const char *s, size_t n,
 	return bs_csv_write_field(w, s, n, err);
 }
 
+/* SQLFetch: 1 (more rows), 0 (end) or -1 with err. */
+static int
+fetch_next(SQLHSTMT st, const char *label, unsigned long long rows,
+    struct bs_err *err)
+{
+	SQLRETURN r = SQLFetch(st);
+
+	if (r == SQL_NO_DATA)
+		return 0;
+	if (!SQL_SUCCEEDED(r))
+		return bs_db_fail(err, SQL_HANDLE_STMT, st, 0,
+		    "%s: fetch failed after %llu rows", label, rows);
+	return 1;
+}
+
+/* Redraw the progress line; -1 with err (75) once a signal asked to stop. */
+static int
+tick(struct bs_progress *prog, const char *label, unsigned long long rows,
+    struct bs_err *err)
+{
+	bs_progress_update(prog, rows);
+	if (bs_interrupted)
+		return bs_err_set(err, BS_EXIT_TEMPFAIL, "%s: interrupted by signal %d",
+		    label, bs_interrupted);
+	return 0;
+}
+
 static int
 fetch_bulk(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_writer *w,
     struct fetch_stats *stats, const char *label, struct bs_err *err)
@@ -149,7 +176,7 @@ fetch_bulk(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_write
 	struct bs_buf tmp = BS_BUF_INIT(0);
 	struct bs_progress prog;
 	SQLSMALLINT c;
-	int rc = -1;
+	int rc = -1, k;
 
 	for (c = 0; c < ncols; c++)
 		rowbytes += cols[c].width + sizeof(SQLLEN);
@@ -171,16 +198,7 @@ fetch_bulk(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_write
 		}
 	}
 	bs_progress_init(&prog, label);
-	for (;;) {
-		SQLRETURN r = SQLFetch(st);
-
-		if (r == SQL_NO_DATA)
-			break;
-		if (!SQL_SUCCEEDED(r)) {
-			bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: fetch failed after %llu rows",
-			    label, stats->rows);
-			goto done;
-		}
+	while ((k = fetch_next(st, label, stats->rows, err)) == 1) {
 		for (i = 0; i < nfetched; i++) {
 			if (status[i] == SQL_ROW_ERROR) {
 				bs_err_set(err, BS_EXIT_DATAERR, "%s: row %llu could not be read",
@@ -211,14 +229,10 @@ fetch_bulk(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_write
 			if (bs_csv_end_record(w, err) < 0)
 				goto done;
 		}
-		bs_progress_update(&prog, stats->rows);
-		if (bs_interrupted) {
-			bs_err_set(err, BS_EXIT_TEMPFAIL, "%s: interrupted by signal %d",
-			    label, bs_interrupted);
+		if (tick(&prog, label, stats->rows, err) < 0)
 			goto done;
-		}
 	}
-	rc = 0;
+	rc = k < 0 ? -1 : 0;
 done:
 	bs_progress_done(&prog);
 	SQLFreeStmt(st, SQL_UNBIND);
@@ -241,19 +255,12 @@ fetch_rows(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_write
 	struct bs_progress prog;
 	char chunk[16384];
 	SQLSMALLINT c;
-	int rc = -1;
+	int rc = -1, k;
 
 	bs_progress_init(&prog, label);
-	for (;;) {
-		SQLRETURN r = SQLFetch(st);
+	while ((k = fetch_next(st, label, stats->rows, err)) == 1) {
+		SQLRETURN r;
 
-		if (r == SQL_NO_DATA)
-			break;
-		if (!SQL_SUCCEEDED(r)) {
-			bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: fetch failed after %llu rows",
-			    label, stats->rows);
-			goto done;
-		}
 		stats->rows++;
 		for (c = 0; c < ncols; c++) {
 			int isnull = 0;
@@ -295,16 +302,10 @@ fetch_rows(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_write
 		}
 		if (bs_csv_end_record(w, err) < 0)
 			goto done;
-		if ((stats->rows & 1023) == 0) {
-			bs_progress_update(&prog, stats->rows);
-			if (bs_interrupted) {
-				bs_err_set(err, BS_EXIT_TEMPFAIL, "%s: interrupted by signal %d",
-				    label, bs_interrupted);
-				goto done;
-			}
-		}
+		if ((stats->rows & 1023) == 0 && tick(&prog, label, stats->rows, err) < 0)
+			goto done;
 	}
-	rc = 0;
+	rc = k < 0 ? -1 : 0;
 done:
 	bs_progress_done(&prog);
 	bs_buf_release(&val);
