@@ -684,6 +684,18 @@ cmd_notes(struct ctx *c, struct bs_err *err)
 		disp, &st, &ns, err) < 0)
 		goto done;
 	tmp = bs_xasprintf("%s.tmp.%ld", out, (long)getpid());
+	{
+		/* find out now, in our words, whether the file can be made */
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			bs_err_set(err, BS_EXIT_CANTCREAT, "cannot create '%s': %s", out,
+			    strerror(errno));
+			goto done;
+		}
+		close(fd);
+		unlink(tmp);
+	}
 	wb = workbook_new_opt(tmp, &wo);
 	if (!wb) {
 		bs_err_set(err, BS_EXIT_CANTCREAT, "cannot create '%s'", tmp);
