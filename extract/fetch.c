@@ -6,7 +6,7 @@
 
 #define MAX_BULK_WIDTH 65536	/* wider columns are fetched row by row */
 #define BULK_BYTES (8u << 20)	/* row-array buffers at most this big */
-#define MAX_VALUE (64u << 20)	/* a single value larger than this is refused */
+#define MAX_VALUE FETCH_MAX_VALUE
 
 struct col {
 	char name[256];
@@ -19,8 +19,8 @@ struct col {
 	SQLLEN *ind;
 };
 
-static const char *
-type_name(SQLSMALLINT t)
+const char *
+fetch_type_name(SQLSMALLINT t)
 {
 	switch (t) {
 	case SQL_CHAR: return "CHAR";
@@ -112,23 +112,22 @@ bind_params(SQLHSTMT st, const struct bs_sql_named *nm, struct bs_params *params
 	return 0;
 }
 
-/* Normalise one value and write it. */
-static int
-put_value(struct bs_csv_writer *w, const struct col *c, const char *s, size_t n,
-    struct bs_buf *tmp, const char *label, unsigned long long row,
-    struct bs_err *err)
+int
+fetch_put_value(struct bs_csv_writer *w, SQLSMALLINT type, int scale,
+    const char *name, const char *s, size_t n, struct bs_buf *tmp,
+    const char *label, unsigned long long row, struct bs_err *err)
 {
-	if (c->scale >= 0 && n) {
+	if (scale >= 0 && n) {
 		bs_buf_reset(tmp);
-		if (bs_dec_rescale_text(s, n, c->scale, tmp) < 0)
+		if (bs_dec_rescale_text(s, n, scale, tmp) < 0)
 			return bs_err_set(err, BS_EXIT_DATAERR,
 			    "%s: row %llu, column '%s': '%.*s' is not a decimal number",
-			    label, row, c->name, (int)(n > 60 ? 60 : n), s);
+			    label, row, name, (int)(n > 60 ? 60 : n), s);
 		return bs_csv_write_field(w, tmp->buf, tmp->len, err);
 	}
-	if (c->type == SQL_TYPE_DATE && n > 10 && !strncmp(s + 10, " 00:00:00", 9))
+	if (type == SQL_TYPE_DATE && n > 10 && !strncmp(s + 10, " 00:00:00", 9))
 		n = 10;
-	else if (c->type == SQL_TYPE_TIMESTAMP && n > 19 && s[19] == '.') {
+	else if (type == SQL_TYPE_TIMESTAMP && n > 19 && s[19] == '.') {
 		size_t k = 20;
 
 		while (k < n && s[k] == '0')
@@ -154,9 +153,8 @@ fetch_next(SQLHSTMT st, const char *label, unsigned long long rows,
 	return 1;
 }
 
-/* Redraw the progress line; -1 with err (75) once a signal asked to stop. */
-static int
-tick(struct bs_progress *prog, const char *label, unsigned long long rows,
+int
+fetch_tick(struct bs_progress *prog, const char *label, unsigned long long rows,
     struct bs_err *err)
 {
 	bs_progress_update(prog, rows);
@@ -222,14 +220,15 @@ fetch_bulk(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_write
 					    stats->rows, cols[c].name, (unsigned long)cols[c].size);
 					goto done;
 				}
-				if (put_value(w, &cols[c], v, (size_t)ind, &tmp, label,
+				if (fetch_put_value(w, cols[c].type, cols[c].scale,
+				    cols[c].name, v, (size_t)ind, &tmp, label,
 				    stats->rows, err) < 0)
 					goto done;
 			}
 			if (bs_csv_end_record(w, err) < 0)
 				goto done;
 		}
-		if (tick(&prog, label, stats->rows, err) < 0)
+		if (fetch_tick(&prog, label, stats->rows, err) < 0)
 			goto done;
 	}
 	rc = k < 0 ? -1 : 0;
@@ -296,13 +295,14 @@ fetch_rows(SQLHSTMT st, struct col *cols, SQLSMALLINT ncols, struct bs_csv_write
 					break;
 			}
 			if (isnull ? bs_csv_write_field(w, NULL, 0, err) < 0 :
-			    put_value(w, &cols[c], bs_buf_str(&val), val.len, &tmp, label,
-				stats->rows, err) < 0)
+			    fetch_put_value(w, cols[c].type, cols[c].scale, cols[c].name,
+				bs_buf_str(&val), val.len, &tmp, label, stats->rows,
+				err) < 0)
 				goto done;
 		}
 		if (bs_csv_end_record(w, err) < 0)
 			goto done;
-		if ((stats->rows & 1023) == 0 && tick(&prog, label, stats->rows, err) < 0)
+		if ((stats->rows & 1023) == 0 && fetch_tick(&prog, label, stats->rows, err) < 0)
 			goto done;
 	}
 	rc = k < 0 ? -1 : 0;
@@ -328,7 +328,15 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 	double t0 = bs_now_mono();
 	int rc = -1, bulk = 1, w_init = 0;
 
+	if (db->pq_conninfo) {
+		rc = pqfetch_to_csv(db, sql, params, t, label, out, info, ninfo,
+		    stats, err);
+		if (rc != 1)
+			return rc;
+		rc = -1;
+	}
 	memset(stats, 0, sizeof(*stats));
+	stats->via = "odbc";
 	*info = NULL;
 	*ninfo = 0;
 	if (bs_sql_named_parse(sql, &nm, err) < 0)
@@ -372,7 +380,7 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 		if (bs_csv_write_field(&w, cols[c].name, strlen(cols[c].name), err) < 0)
 			goto done;
 		memcpy((*info)[c].name, cols[c].name, sizeof(cols[c].name));
-		(*info)[c].type = type_name(cols[c].type);
+		(*info)[c].type = fetch_type_name(cols[c].type);
 		(*info)[c].size = (unsigned long)cols[c].size;
 		(*info)[c].digits = cols[c].digits;
 		(*info)[c].scale = cols[c].scale;

@@ -14,6 +14,8 @@
 #include "odbc.h"
 #include "report.h"
 #include "ofile.h"
+#include "csv.h"
+#include "log.h"
 
 /* What the driver said about one output column (for the manifest). */
 struct fetch_colinfo {
@@ -27,6 +29,7 @@ struct fetch_colinfo {
 struct fetch_stats {
 	unsigned long long rows;
 	int bulk;		/* 1 if row arrays were used */
+	const char *via;	/* "odbc" or "libpq" */
 	double seconds;
 };
 
@@ -40,5 +43,29 @@ int fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
     const struct bs_report_table *t, const char *label, struct bs_ofile *out,
     struct fetch_colinfo **cols, size_t *ncols, struct fetch_stats *st,
     struct bs_err *err);
+
+/*
+ * The same through libpq, for a PostgreSQL connection whose db->pq_conninfo
+ * is set (pqfetch.c): parameters bound as $n, rows streamed in libpq's
+ * single-row mode, values as PostgreSQL's text, written exactly as the ODBC
+ * path writes them.  Returns 1, having written nothing, when a result
+ * column has a type the ODBC driver would re-format in a way this path
+ * does not reproduce (the caller then uses ODBC); 0 done; -1 with err.
+ */
+int pqfetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
+    const struct bs_report_table *t, const char *label, struct bs_ofile *out,
+    struct fetch_colinfo **cols, size_t *ncols, struct fetch_stats *st,
+    struct bs_err *err);
+
+/* Shared by both paths. */
+#define FETCH_MAX_VALUE (64u << 20)	/* a single value larger than this is refused */
+const char *fetch_type_name(SQLSMALLINT t);
+/* Normalise one value (declared scale, ISO dates/timestamps) and write it. */
+int fetch_put_value(struct bs_csv_writer *w, SQLSMALLINT type, int scale,
+    const char *name, const char *s, size_t n, struct bs_buf *tmp,
+    const char *label, unsigned long long row, struct bs_err *err);
+/* Redraw the progress line; -1 with err (75) once a signal asked to stop. */
+int fetch_tick(struct bs_progress *prog, const char *label,
+    unsigned long long rows, struct bs_err *err);
 
 #endif

@@ -23,7 +23,7 @@ static const char usage_text[] =
     "                       [--connection NAME] [--out DIR]\n"
     "       baosong-extract --rerun RUN_ID [--param NAME=VALUE]...\n"
     "                       [--accept-changed-query] [--out DIR]\n"
-    "common options: [--workspace DIR] [-v]... [-q] [--help] [--version]\n";
+    "common options: [--workspace DIR] [--odbc-only] [-v]... [-q] [--help] [--version]\n";
 
 struct query {
 	char *table;		/* output name: <table>.csv */
@@ -46,6 +46,7 @@ struct opts {
 	char **tables;
 	size_t ntables;
 	int accept_changed;
+	int odbc_only;		/* PostgreSQL results through ODBC, not libpq */
 	struct bs_params params;
 };
 
@@ -463,6 +464,7 @@ write_manifest(struct ctx *c, struct bs_err *err)
 			bs_json_arr_end(&j);
 		}
 		bs_json_kv_uint(&j, "rows", q->st.rows);
+		bs_json_kv_str(&j, "fetched_by", q->st.via ? q->st.via : "odbc");
 		bs_json_kv_bool(&j, "bulk_fetch", q->st.bulk);
 		bs_json_obj_end(&j);
 	}
@@ -547,7 +549,10 @@ run_extract(struct ctx *c, struct bs_err *err)
 		    "or --workspace DIR");
 	if (connect_source(c, err) < 0)
 		return -1;
-	if (c->db.kind == BS_DB_POSTGRES && strstr(c->db.source, "UseDeclareFetch=0"))
+	if (o->odbc_only)
+		bs_db_drop_pq(&c->db);
+	if (c->db.kind == BS_DB_POSTGRES && !c->db.pq_conninfo &&
+	    strstr(c->db.source, "UseDeclareFetch=0"))
 		bs_warn("UseDeclareFetch=0: the PostgreSQL driver will hold whole "
 		    "results in memory");
 	bs_signals_install();
@@ -630,6 +635,7 @@ main(int argc, char **argv)
 		{ "workspace", required_argument, NULL, 'W' },
 		{ "rerun", required_argument, NULL, 'r' },
 		{ "accept-changed-query", no_argument, NULL, 'A' },
+		{ "odbc-only", no_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -667,6 +673,7 @@ main(int argc, char **argv)
 		case 'W': o.workspace = optarg; break;
 		case 'r': o.rerun = optarg; break;
 		case 'A': o.accept_changed = 1; break;
+		case 'O': o.odbc_only = 1; break;
 		case 'v': level++; break;
 		case 'q': level = BS_LOG_ERROR; break;
 		case 'h': rc = usage(0); goto out;

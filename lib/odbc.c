@@ -108,6 +108,103 @@ has_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
 	return kl == strlen(want) && !strncasecmp(k, want, kl);
 }
 
+/* ---- libpq keywords from psqlodbc's completed connection string ---- */
+
+struct pq_keys {
+	struct bs_buf *conninfo;
+	int refuse;		/* a setting libpq would not reproduce */
+	int minus1;		/* TrueIsMinus1=1 */
+};
+
+/* Append key='value' in libpq's conninfo quoting. */
+static void
+pq_add(struct bs_buf *b, const char *key, const char *v, size_t n)
+{
+	size_t i;
+
+	bs_buf_addf(b, "%s%s='", b->len ? " " : "", key);
+	for (i = 0; i < n; i++) {
+		if (v[i] == '\\' || v[i] == '\'')
+			bs_buf_addc(b, '\\');
+		bs_buf_addc(b, v[i]);
+	}
+	bs_buf_addc(b, '\'');
+}
+
+static int
+pq_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
+{
+	static const struct { const char *odbc, *pq; } map[] = {
+		{ "SERVER", "host" }, { "SERVERNAME", "host" }, { "PORT", "port" },
+		{ "DATABASE", "dbname" }, { "UID", "user" }, { "USERNAME", "user" },
+		{ "PWD", "password" }, { "PASSWORD", "password" },
+		{ "SSLMODE", "sslmode" },
+	};
+	struct pq_keys *pk = ctx;
+	const char *v = a + kl + 1;
+	size_t vl, i;
+	char val[1024];
+
+	if (!kl)
+		return 0;
+	while (*v == ' ')
+		v++;
+	vl = (size_t)(a + al - v);
+	if (vl >= 2 && v[0] == '{' && v[vl - 1] == '}') {
+		/* {...} with "}}" for "}" */
+		size_t o = 0;
+
+		for (i = 1; i + 1 < vl && o < sizeof(val) - 1; i++) {
+			val[o++] = v[i];
+			if (v[i] == '}' && v[i + 1] == '}')
+				i++;
+		}
+		v = val;
+		vl = o;
+	}
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].odbc) == kl && !strncasecmp(k, map[i].odbc, kl)) {
+			if (vl)
+				pq_add(pk->conninfo, map[i].pq, v, vl);
+			goto out;
+		}
+	if (kl == 5 && !strncasecmp(k, "pqopt", 5)) {
+		/* libpq options of psqlodbc's own: already conninfo syntax */
+		if (vl)
+			bs_buf_addf(pk->conninfo, " %.*s", (int)vl, v);
+	} else if ((kl == 12 && !strncasecmp(k, "ConnSettings", 12) && vl) ||
+	    (kl == 12 && !strncasecmp(k, "LFConversion", 12) && vl == 1 && *v == '1')) {
+		pk->refuse = 1;
+	} else if (kl == 12 && !strncasecmp(k, "TrueIsMinus1", 12)) {
+		pk->minus1 = vl == 1 && *v == '1';
+	}
+out:
+	explicit_bzero(val, sizeof(val));
+	return 0;
+}
+
+/* Fill db->pq_conninfo from the completed string (see odbc.h). */
+static void
+pq_from_completed(struct bs_db *db, const char *completed)
+{
+	struct bs_buf ci = BS_BUF_INIT(0);
+	struct pq_keys pk = { &ci, 0, 0 };
+
+	connstr_walk(completed, pq_key, &pk);
+	db->pq_true = pk.minus1 ? "-1" : "1";
+	db->pq_false = "0";
+	if (pk.refuse) {
+		bs_debug("%s: ConnSettings or LFConversion in use: results are read "
+		    "through ODBC only", db->label);
+		explicit_bzero(ci.buf, ci.len);
+		bs_buf_release(&ci);
+		return;
+	}
+	bs_buf_adds(&ci, " client_encoding='UTF8' connect_timeout='30'"
+	    " options='-c DateStyle=ISO -c extra_float_digits=2'");
+	db->pq_conninfo = bs_buf_detach(&ci, NULL);
+}
+
 /* ---- diagnostics ---- */
 
 static int
@@ -266,6 +363,8 @@ bs_db_connect(struct bs_db *db, const struct bs_conn_conf *c, struct bs_err *err
 	}
 	label = bs_xasprintf("connection '%s'", c->name);
 	rc = bs_db_connect_str(db, connstr, pwd, label, 0, err);
+	if (rc == 0 && c->no_libpq)
+		bs_db_drop_pq(db);
 	free(label);
 	wipe_free(pwd);
 	free(connstr);
@@ -293,7 +392,7 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
     const char *label, int from_cli, struct bs_err *err)
 {
 	struct bs_buf full = BS_BUF_INIT(0);
-	SQLCHAR out[2048];
+	SQLCHAR out[4096];
 	SQLSMALLINT outlen = 0;
 	SQLRETURN r;
 	int is_pg;
@@ -328,8 +427,8 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 	    sizeof(out), &outlen, SQL_DRIVER_NOPROMPT);
 	explicit_bzero(full.buf, full.len);
 	bs_buf_release(&full);
-	explicit_bzero(out, sizeof(out));
 	if (!SQL_SUCCEEDED(r)) {
+		explicit_bzero(out, sizeof(out));
 		bs_db_fail(err, SQL_HANDLE_DBC, db->dbc, 1, "%s: cannot connect", label);
 		bs_db_close(db);
 		return -1;
@@ -341,8 +440,23 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 		db->kind = BS_DB_SQLITE;
 	else if (strcasestr(db->dbms, "postgres"))
 		db->kind = BS_DB_POSTGRES;
+	/* the completed string resolves a DSN too; it holds the password */
+	if (db->kind == BS_DB_POSTGRES && outlen > 0 && (size_t)outlen < sizeof(out))
+		pq_from_completed(db, (const char *)out);
+	explicit_bzero(out, sizeof(out));
+
 	bs_debug("connected to %s (%s, driver %s)", label, db->dbms, db->driver);
 	return 0;
+}
+
+void
+bs_db_drop_pq(struct bs_db *db)
+{
+	if (db->pq_conninfo) {
+		explicit_bzero(db->pq_conninfo, strlen(db->pq_conninfo));
+		free(db->pq_conninfo);
+		db->pq_conninfo = NULL;
+	}
 }
 
 void
@@ -350,6 +464,10 @@ bs_db_close(struct bs_db *db)
 {
 	if (!db)
 		return;
+	if (db->native && db->native_close)
+		db->native_close(db->native);
+	db->native = NULL;
+	bs_db_drop_pq(db);
 	if (db->connected)
 		SQLDisconnect(db->dbc);
 	if (db->dbc)
@@ -504,8 +622,9 @@ bs_db_rollback(struct bs_db *db)
 
 /* ---- named parameters ---- */
 
-int
-bs_sql_named_parse(const char *sql, struct bs_sql_named *out, struct bs_err *err)
+static int
+named_parse(const char *sql, int dollar, struct bs_sql_named *out,
+    struct bs_err *err)
 {
 	struct bs_buf b = BS_BUF_INIT(0);
 	size_t alloc = 0;
@@ -548,13 +667,29 @@ bs_sql_named_parse(const char *sql, struct bs_sql_named *out, struct bs_err *err
 				p++;
 			BS_ALLOC_GROW(out->names, out->nparams + 1, alloc);
 			out->names[out->nparams++] = bs_xstrndup(s, (size_t)(p - s));
-			bs_buf_addc(&b, '?');
+			if (dollar)
+				bs_buf_addf(&b, "$%zu", out->nparams);
+			else
+				bs_buf_addc(&b, '?');
 		} else {
 			bs_buf_addc(&b, *p++);
 		}
 	}
 	out->sql = bs_buf_detach(&b, NULL);
 	return 0;
+}
+
+int
+bs_sql_named_parse(const char *sql, struct bs_sql_named *out, struct bs_err *err)
+{
+	return named_parse(sql, 0, out, err);
+}
+
+int
+bs_sql_named_parse_pg(const char *sql, struct bs_sql_named *out,
+    struct bs_err *err)
+{
+	return named_parse(sql, 1, out, err);
 }
 
 void

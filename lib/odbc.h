@@ -36,6 +36,21 @@ struct bs_db {
 	char *label;		/* "connection 'demo'" / "DSN 'X'" for messages */
 	char dbms[64];		/* SQL_DBMS_NAME */
 	char driver[64];	/* SQL_DRIVER_NAME */
+	/*
+	 * PostgreSQL through psqlodbc: the same server, database, user,
+	 * password and SSL mode as libpq keywords, taken from the driver's
+	 * completed connection string (so DSNs from odbc.ini resolve too), for
+	 * a program that reads large results through libpq (baosong-extract).
+	 * Secret (it holds the password): wiped and freed by bs_db_close();
+	 * NULL when not PostgreSQL, or when the ODBC connection carries
+	 * settings libpq would not reproduce (ConnSettings, LFConversion=1).
+	 */
+	char *pq_conninfo;
+	const char *pq_true;	/* psqlodbc's text for a true boolean: "1" or "-1" */
+	const char *pq_false;	/* and for false: "0" */
+	/* a program's own handle on the same database, closed with the rest */
+	void *native;
+	void (*native_close)(void *native);
 };
 
 /* Connect through a workspace connection (or tracking) configuration. */
@@ -49,6 +64,8 @@ int bs_db_connect(struct bs_db *db, const struct bs_conn_conf *c,
 int bs_db_connect_str(struct bs_db *db, const char *connstr,
     const char *password, const char *label, int from_cli, struct bs_err *err);
 void bs_db_close(struct bs_db *db);
+/* Forget (wipe) pq_conninfo: results stay on the ODBC connection. */
+void bs_db_drop_pq(struct bs_db *db);
 
 /* 1 if the connection string has a PWD= or PASSWORD= attribute. */
 int bs_connstr_has_password(const char *s);
@@ -93,6 +110,9 @@ struct bs_sql_named {
 	size_t nparams;
 };
 int bs_sql_named_parse(const char *sql, struct bs_sql_named *out,
+    struct bs_err *err);
+/* The same, writing PostgreSQL's "$1", "$2", ... instead of "?". */
+int bs_sql_named_parse_pg(const char *sql, struct bs_sql_named *out,
     struct bs_err *err);
 void bs_sql_named_release(struct bs_sql_named *n);
 

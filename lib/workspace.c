@@ -96,10 +96,10 @@ bs_conn_conf_parse(struct bs_yaml *y, yaml_node_t *map, const char *name,
     const char *base, struct bs_conn_conf *c, struct bs_err *err)
 {
 	static const char *const keys[] = { "sqlite", "dsn", "connect",
-		"password_env", "password_file", NULL };
+		"password_env", "password_file", "libpq", NULL };
 	const char *sqlite = NULL, *dsn = NULL, *connect = NULL, *penv = NULL,
 		   *pfile = NULL;
-	int kinds;
+	int kinds, libpq = 1;
 
 	memset(c, 0, sizeof(*c));
 	if (bs_yaml_expect(y, map, YAML_MAPPING_NODE, "a connection", err) < 0 ||
@@ -108,7 +108,8 @@ bs_conn_conf_parse(struct bs_yaml *y, yaml_node_t *map, const char *name,
 	    bs_yaml_get_str(y, map, "dsn", &dsn, err) < 0 ||
 	    bs_yaml_get_str(y, map, "connect", &connect, err) < 0 ||
 	    bs_yaml_get_str(y, map, "password_env", &penv, err) < 0 ||
-	    bs_yaml_get_str(y, map, "password_file", &pfile, err) < 0)
+	    bs_yaml_get_str(y, map, "password_file", &pfile, err) < 0 ||
+	    bs_yaml_get_bool(y, map, "libpq", &libpq, err) < 0)
 		return -1;
 	kinds = !!sqlite + !!dsn + !!connect;
 	if (kinds != 1)
@@ -132,6 +133,7 @@ bs_conn_conf_parse(struct bs_yaml *y, yaml_node_t *map, const char *name,
 	c->connect = dup_or_null(connect);
 	c->password_env = dup_or_null(penv);
 	c->password_file = pfile ? bs_path_join(base, pfile) : NULL;
+	c->no_libpq = !libpq;
 	return 0;
 }
 

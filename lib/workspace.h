@@ -32,6 +32,7 @@ struct bs_conn_conf {
 	char *password_env;	/* environment variable holding the password */
 	char *password_file;	/* absolute path of a file holding it (0600) */
 	int create;		/* SQLite: create the file if missing (tracking) */
+	int no_libpq;		/* "libpq: false": PostgreSQL results through ODBC only */
 };
 
 struct bs_workspace {

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The sample report extracted through the SQLite ODBC driver and through a
 # real PostgreSQL server (started on loopback by with-pg.sh) gives the same
-# CSV bytes; the PostgreSQL password never leaves the environment variable;
-# wrong password -> 77, refused connection -> 75.
+# CSV bytes, through libpq (the default for PostgreSQL) and through psqlodbc
+# alone (--odbc-only, libpq: false); every result type libpq reads gives the
+# bytes psqlodbc gives, other types fall back to ODBC; a DSN from odbc.ini
+# works; the PostgreSQL password never leaves the environment variable or
+# odbc.ini; wrong password -> 77, refused connection -> 75, SQL error -> 78,
+# interrupted -> 75 with nothing published.
 set -euo pipefail
 : "${SRC:?}" "${BUILD_DIR:?}"
 if [ -z "${PGPORT:-}" ]; then
@@ -41,6 +45,13 @@ connections:
   pgdown:
     connect: "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=1;Database=insurer;Uid=$PGUSER"
     password_env: BS_TEST_PG_PASSWORD
+  pgodbc:
+    connect: "Driver={PostgreSQL Unicode};Server=$PGHOST;Port=$PGPORT;Database=insurer;Uid=$PGUSER"
+    password_env: BS_TEST_PG_PASSWORD
+    libpq: false
+  pgminus1:
+    connect: "Driver={PostgreSQL Unicode};Server=$PGHOST;Port=$PGPORT;Database=insurer;Uid=$PGUSER;TrueIsMinus1=1"
+    password_env: BS_TEST_PG_PASSWORD
 reports: [$SRC/rules]
 YAML
 cd "$work/ws"
@@ -60,6 +71,105 @@ done
 rows=$(/usr/bin/python3 -c 'import json,sys; print(sum(o["rows"] for o in json.load(open(sys.argv[1]))["outputs"]))' "$pg/manifest.json")
 [ "$rows" -gt 3000 ] || { echo "FAIL: only $rows rows"; exit 1; }
 echo "ok: 8 tables, $rows rows, identical through SQLite and PostgreSQL"
+
+# fetched_by: what read the rows, in every query of the manifest
+via()
+{
+	/usr/bin/python3 -c 'import json,sys
+print(" ".join(sorted({q["fetched_by"] for q in json.load(open(sys.argv[1]))["queries"]})))' "$1/manifest.json"
+}
+[ "$(via "$pg")" = libpq ] || { echo "FAIL: PostgreSQL read by $(via "$pg"), not libpq"; exit 1; }
+[ "$(via "$lite")" = odbc ] || { echo "FAIL: SQLite read by $(via "$lite")"; exit 1; }
+pgo=$(baosong-extract --report east-sample --param period=2026-10 --connection pgodbc)
+pgc=$(baosong-extract --report east-sample --param period=2026-10 --connection pg --odbc-only)
+[ "$(via "$pgo")" = odbc ] && [ "$(via "$pgc")" = odbc ] ||
+	{ echo "FAIL: libpq: false / --odbc-only still read by libpq"; exit 1; }
+for f in "$pg"/*.csv; do
+	cmp -s "$f" "$pgo/$(basename "$f")" && cmp -s "$f" "$pgc/$(basename "$f")" ||
+		{ echo "FAIL: $(basename "$f") differs between libpq and psqlodbc"; exit 1; }
+done
+echo "ok: libpq by default for PostgreSQL; libpq: false and --odbc-only read through psqlodbc; same bytes"
+
+# every type the libpq path reads, with edge values, against psqlodbc alone
+export PGPASSWORD="$BS_TEST_PG_PASSWORD"
+big=$(/usr/bin/python3 -c 'print("字" * 70000)')
+psql -q -v ON_ERROR_STOP=1 -d insurer >/dev/null <<SQL
+CREATE TABLE types (id int4, b bool, i2 int2, i8 int8, f4 real, f8 float8,
+  n numeric, n2 numeric(12,3), t text, v varchar(20), v0 varchar, c char(4),
+  nm name, d date, ts timestamp, ts3 timestamp(3), u uuid);
+INSERT INTO types VALUES
+ (1, true, -32768, 9223372036854775807, 1.5, 0.1, 12.3400, 5.5, '逗号,引号"换行
+第二行', '中文', '', 'ab', 'pg', '2026-10-31', '2026-10-31 23:59:59.5', '2026-01-02 03:04:05.120',
+  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),
+ (2, false, 0, -1, 'NaN', 1e300, -0.5, NULL, '', NULL, NULL, NULL, NULL, '1999-01-01', '2026-01-02 00:00:00', NULL, NULL),
+ (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '  空格  ', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+ (4, true, 1, 1, 3.25, 2.5e-7, 0.000, 0, '$big', 'x', 'y', 'z', 'n', '0999-12-31', '2026-10-31 00:00:00.000001', '2026-10-31 00:00:00', NULL);
+SQL
+unset PGPASSWORD
+printf 'SELECT id, b, i2, i8, f4, f8, n, n2, t, v, v0, c, nm, d, ts, ts3\nFROM types\nWHERE d IS NULL OR d <= :period_end OR id = :id -- a comment\nORDER BY id\n' > "$work/types.sql"
+for conn in pg pgminus1; do
+	baosong-extract --connection $conn --query "$work/types.sql" --param period_end=2026-10-31 \
+		--param id=2 --out "$work/t-$conn" >/dev/null 2>&1
+	baosong-extract --connection $conn --odbc-only --query "$work/types.sql" --param period_end=2026-10-31 \
+		--param id=2 --out "$work/t-$conn-odbc" >/dev/null 2>&1
+	[ "$(via "$work/t-$conn")" = libpq ] || { echo "FAIL: types not read by libpq ($conn)"; exit 1; }
+	cmp "$work/t-$conn/types.csv" "$work/t-$conn-odbc/types.csv" ||
+		{ echo "FAIL: libpq and psqlodbc disagree on types ($conn):"; diff "$work/t-$conn/types.csv" "$work/t-$conn-odbc/types.csv" | cut -c1-200 | head; exit 1; }
+	/usr/bin/python3 - "$work/t-$conn/manifest.json" "$work/t-$conn-odbc/manifest.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f))["queries"][0]["columns"] for f in sys.argv[1:])
+if a != b:
+    for x, y in zip(a, b):
+        if x != y:
+            print("FAIL: column description differs:", x, y)
+    sys.exit(1)
+PY
+done
+grep -q '^1,-1,' "$work/t-pgminus1/types.csv" || { echo "FAIL: TrueIsMinus1 not honoured"; exit 1; }
+[ "$(wc -c < "$work/t-pg/types.csv")" -gt 210000 ] || { echo "FAIL: the 70,000-character value did not come through"; exit 1; }
+echo "ok: bool, integers, floats, numerics, text/varchar/char/name, dates, timestamps, NULL vs '', a 210 kB value: libpq = psqlodbc byte for byte"
+
+# a type psqlodbc re-formats (uuid) leaves that query to ODBC, same bytes
+printf 'SELECT id, u FROM types ORDER BY id\n' > "$work/uuid.sql"
+baosong-extract --connection pg --query "$work/uuid.sql" --out "$work/u1" >/dev/null
+baosong-extract --connection pg --odbc-only --query "$work/uuid.sql" --out "$work/u2" >/dev/null
+[ "$(via "$work/u1")" = odbc ] || { echo "FAIL: uuid query was not left to ODBC"; exit 1; }
+cmp "$work/u1/uuid.csv" "$work/u2/uuid.csv" || { echo "FAIL: uuid fallback differs"; exit 1; }
+grep -q 'A0EEBC99-9C0B' "$work/u1/uuid.csv" || { echo "FAIL: uuid not as psqlodbc writes it"; exit 1; }
+echo "ok: a uuid column leaves the query to psqlodbc"
+
+# a DSN from odbc.ini, password in odbc.ini: the libpq side resolves it too
+cat >> "$ODBCSYSINI/odbc.ini" <<INI
+[insurer_dsn]
+Driver = PostgreSQL Unicode
+Servername = $PGHOST
+Port = $PGPORT
+Database = insurer
+Username = $PGUSER
+Password = $BS_TEST_PG_PASSWORD
+INI
+d=$work/t-dsn
+(cd "$work" && baosong-extract --dsn insurer_dsn --query "$work/types.sql" --param period_end=2026-10-31 \
+	--param id=2 --out "$d" >/dev/null)
+[ "$(via "$d")" = libpq ] || { echo "FAIL: DSN not read by libpq: $(via "$d")"; exit 1; }
+cmp "$d/types.csv" "$work/t-pg/types.csv" || { echo "FAIL: DSN extract differs"; exit 1; }
+if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$d"; then echo "FAIL: DSN password written to the run"; exit 1; fi
+echo "ok: DSN from odbc.ini through libpq; password not written"
+
+# interrupted while the server streams: 75, no directory that looks finished
+printf 'SELECT g AS id, md5(g::text) AS h, g * 1.5 AS amt FROM generate_series(1, 30000000) AS g\n' > "$work/long.sql"
+set +e
+baosong-extract --connection pg --query "$work/long.sql" --out "$work/long" 2>"$work/long.err" &
+xp=$!
+sleep 2
+kill -INT $xp
+wait $xp
+rc=$?
+set -e
+[ $rc -eq 75 ] || { echo "FAIL: interrupted extract gave rc=$rc: $(cat "$work/long.err")"; exit 1; }
+[ ! -e "$work/long" ] || { echo "FAIL: interrupted extract left $work/long"; exit 1; }
+grep -q 'interrupted' "$work/long.err" || { echo "FAIL: no 'interrupted' message: $(cat "$work/long.err")"; exit 1; }
+echo "ok: interrupted libpq extract -> 75, nothing published: $(cat "$work/long.err")"
 
 # the password is nowhere: not in manifests, run dirs, tracking store
 if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$work/ws"; then

@@ -127,6 +127,15 @@ t_named(void **state)
 	    "k");
 	named_ok("x=:a1_b2c;", "x=?;", "a1_b2c");
 	named_ok("''", "''", "");
+	/* PostgreSQL's numbered form: one number per occurrence */
+	assert_int_equal(bs_sql_named_parse_pg("WHERE a = :x OR b = ':x' OR c = :x::date -- :z\n"
+	    "AND d = :y", &n, &err), 0);
+	assert_string_equal(n.sql, "WHERE a = $1 OR b = ':x' OR c = $2::date \nAND d = $3");
+	assert_int_equal(n.nparams, 3);
+	assert_string_equal(n.names[0], "x");
+	assert_string_equal(n.names[1], "x");
+	assert_string_equal(n.names[2], "y");
+	bs_sql_named_release(&n);
 
 	assert_int_equal(bs_sql_named_parse("SELECT :a, 'open :b", &n, &err), -1);
 	assert_int_equal(err.code, BS_EXIT_CONFIG);
