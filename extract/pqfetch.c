@@ -1,6 +1,8 @@
 #include "bs.h"
 #include "fetch.h"
+#include "rundir.h"
 #include <libpq-fe.h>
+#include <poll.h>
 
 /*
  * baosong-extract's PostgreSQL path: the same query, parameters and CSV as
@@ -170,6 +172,45 @@ collect_params(const struct bs_sql_named *nm, struct bs_params *params,
 	return 0;
 }
 
+/* Ask the server to stop the running statement. */
+static void
+cancel(PGconn *conn)
+{
+	PGcancel *cn = PQgetCancel(conn);
+	char eb[256];
+
+	if (cn) {
+		PQcancel(cn, eb, sizeof(eb));
+		PQfreeCancel(cn);
+	}
+}
+
+/*
+ * The next result, waiting on the socket a fifth of a second at a time so
+ * that a signal is noticed even while the server is still sorting before
+ * its first row: then the statement is cancelled (*cancelled set) and the
+ * results that follow are read as usual.
+ */
+static PGresult *
+next_result(PGconn *conn, int *cancelled)
+{
+	while (PQisBusy(conn)) {
+		struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
+
+		if (bs_interrupted && !*cancelled) {
+			cancel(conn);
+			*cancelled = 1;
+		}
+		if (pfd.fd < 0)
+			break;
+		if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
+			break;
+		if (!PQconsumeInput(conn))
+			break;
+	}
+	return PQgetResult(conn);
+}
+
 static int
 stream_rows(PGconn *conn, struct bs_db *db, const struct pqcol *cols, int ncols,
     struct bs_csv_writer *w, struct fetch_stats *stats, const char *label,
@@ -178,10 +219,10 @@ stream_rows(PGconn *conn, struct bs_db *db, const struct pqcol *cols, int ncols,
 	struct bs_buf tmp = BS_BUF_INIT(0);
 	struct bs_progress prog;
 	PGresult *r;
-	int rc = 0, c;
+	int rc = 0, c, cancelled = 0;
 
 	bs_progress_init(&prog, label);
-	while ((r = PQgetResult(conn)) != NULL) {
+	while ((r = next_result(conn, &cancelled)) != NULL) {
 		ExecStatusType s = PQresultStatus(r);
 
 		if (rc < 0) {
@@ -194,6 +235,14 @@ stream_rows(PGconn *conn, struct bs_db *db, const struct pqcol *cols, int ncols,
 		}
 		if (s != PGRES_SINGLE_TUPLE) {
 			char what[512];
+
+			if (cancelled) {
+				rc = bs_err_set(err, BS_EXIT_TEMPFAIL,
+				    "%s: interrupted by signal %d", label,
+				    bs_interrupted);
+				PQclear(r);
+				continue;
+			}
 
 			snprintf(what, sizeof(what), stats->rows ?
 			    "%s: fetch failed after %llu rows" : "%s: query failed",
@@ -231,15 +280,10 @@ stream_rows(PGconn *conn, struct bs_db *db, const struct pqcol *cols, int ncols,
 			rc = bs_csv_end_record(w, err);
 		if (rc == 0 && (stats->rows & 1023) == 0)
 			rc = fetch_tick(&prog, label, stats->rows, err);
-		if (rc < 0) {
+		if (rc < 0 && !cancelled) {
 			/* stop the server too, then read what is left */
-			PGcancel *cn = PQgetCancel(conn);
-			char eb[256];
-
-			if (cn) {
-				PQcancel(cn, eb, sizeof(eb));
-				PQfreeCancel(cn);
-			}
+			cancel(conn);
+			cancelled = 1;
 		}
 	}
 	bs_progress_done(&prog);

@@ -171,6 +171,24 @@ set -e
 grep -q 'interrupted' "$work/long.err" || { echo "FAIL: no 'interrupted' message: $(cat "$work/long.err")"; exit 1; }
 echo "ok: interrupted libpq extract -> 75, nothing published: $(cat "$work/long.err")"
 
+# interrupted while the server has not sent a row yet (30 s of pg_sleep):
+# the statement is cancelled at once, not after it finishes
+printf 'SELECT g::int4 AS g FROM generate_series(1, 3) AS g, (SELECT pg_sleep(30)) AS s\n' > "$work/sleep.sql"
+set +e
+t0=$(date +%s)
+baosong-extract --connection pg --query "$work/sleep.sql" --out "$work/sleep" 2>"$work/sleep.err" &
+xp=$!
+sleep 1
+kill -INT $xp
+wait $xp
+rc=$?
+t1=$(date +%s)
+set -e
+[ $rc -eq 75 ] || { echo "FAIL: interrupted waiting extract gave rc=$rc: $(cat "$work/sleep.err")"; exit 1; }
+[ $((t1 - t0)) -lt 10 ] || { echo "FAIL: the interrupt took $((t1 - t0)) s (server not cancelled)"; exit 1; }
+[ ! -e "$work/sleep" ] || { echo "FAIL: interrupted extract left $work/sleep"; exit 1; }
+echo "ok: interrupt before the first row cancels the statement: rc 75 after $((t1 - t0)) s"
+
 # the password is nowhere: not in manifests, run dirs, tracking store
 if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$work/ws"; then
 	echo "FAIL: the PostgreSQL password was written somewhere under the workspace"
