@@ -156,38 +156,32 @@ cmp "$d/types.csv" "$work/t-pg/types.csv" || { echo "FAIL: DSN extract differs";
 if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$d"; then echo "FAIL: DSN password written to the run"; exit 1; fi
 echo "ok: DSN from odbc.ini through libpq; password not written"
 
-# interrupted while the server streams: 75, no directory that looks finished
-printf 'SELECT g AS id, md5(g::text) AS h, g * 1.5 AS amt FROM generate_series(1, 30000000) AS g\n' > "$work/long.sql"
-set +e
-baosong-extract --connection pg --query "$work/long.sql" --out "$work/long" 2>"$work/long.err" &
-xp=$!
-sleep 2
-kill -INT $xp
-wait $xp
-rc=$?
-set -e
-[ $rc -eq 75 ] || { echo "FAIL: interrupted extract gave rc=$rc: $(cat "$work/long.err")"; exit 1; }
-[ ! -e "$work/long" ] || { echo "FAIL: interrupted extract left $work/long"; exit 1; }
-grep -q 'interrupted' "$work/long.err" || { echo "FAIL: no 'interrupted' message: $(cat "$work/long.err")"; exit 1; }
-echo "ok: interrupted libpq extract -> 75, nothing published: $(cat "$work/long.err")"
-
-# interrupted while the server has not sent a row yet (30 s of pg_sleep):
-# the statement is cancelled at once, not after it finishes
-printf 'SELECT g::int4 AS g FROM generate_series(1, 3) AS g, (SELECT pg_sleep(30)) AS s\n' > "$work/sleep.sql"
-set +e
-t0=$(date +%s)
-baosong-extract --connection pg --query "$work/sleep.sql" --out "$work/sleep" 2>"$work/sleep.err" &
-xp=$!
-sleep 1
-kill -INT $xp
-wait $xp
-rc=$?
-t1=$(date +%s)
-set -e
-[ $rc -eq 75 ] || { echo "FAIL: interrupted waiting extract gave rc=$rc: $(cat "$work/sleep.err")"; exit 1; }
-[ $((t1 - t0)) -lt 10 ] || { echo "FAIL: the interrupt took $((t1 - t0)) s (server not cancelled)"; exit 1; }
-[ ! -e "$work/sleep" ] || { echo "FAIL: interrupted extract left $work/sleep"; exit 1; }
-echo "ok: interrupt before the first row cancels the statement: rc 75 after $((t1 - t0)) s"
+# interrupt NAME SQL AFTER: run the query, send INT after AFTER seconds;
+# it must end with 75 and "interrupted", within 10 s, publishing nothing
+interrupt()
+{
+	local name=$1 rc t0 t1 xp
+	printf '%s\n' "$2" > "$work/$name.sql"
+	set +e
+	t0=$(date +%s)
+	baosong-extract --connection pg --query "$work/$name.sql" --out "$work/$name" 2>"$work/$name.err" &
+	xp=$!
+	sleep "$3"
+	kill -INT $xp
+	wait $xp
+	rc=$?
+	t1=$(date +%s)
+	set -e
+	[ $rc -eq 75 ] || { echo "FAIL: interrupted $name extract gave rc=$rc: $(cat "$work/$name.err")"; exit 1; }
+	[ $((t1 - t0)) -lt $(($3 + 10)) ] || { echo "FAIL: the interrupt took $((t1 - t0)) s (server not cancelled)"; exit 1; }
+	[ ! -e "$work/$name" ] || { echo "FAIL: interrupted extract left $work/$name"; exit 1; }
+	grep -q 'interrupted' "$work/$name.err" || { echo "FAIL: no 'interrupted' message: $(cat "$work/$name.err")"; exit 1; }
+	echo "ok: $name: interrupted -> 75 after $((t1 - t0)) s, nothing published: $(cat "$work/$name.err")"
+}
+# while the server streams rows
+interrupt long 'SELECT g AS id, md5(g::text) AS h, g * 1.5 AS amt FROM generate_series(1, 30000000) AS g' 2
+# before the server sent a row (30 s of pg_sleep): the statement is cancelled
+interrupt sleep 'SELECT g::int4 AS g FROM generate_series(1, 3) AS g, (SELECT pg_sleep(30)) AS s' 1
 
 # the password is nowhere: not in manifests, run dirs, tracking store
 if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$work/ws"; then
