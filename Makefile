@@ -23,7 +23,7 @@ ifdef SANITIZE
 SAN     := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-PKGS    := odbc yaml-0.1 libcrypto libpcre2-8 xlsxwriter libzip libxml-2.0 libpq
+PKGS    := odbc odbcinst yaml-0.1 libcrypto libpcre2-8 xlsxwriter libzip libxml-2.0 libpq
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 

@@ -1,5 +1,6 @@
 #include "bs.h"
 #include "odbc.h"
+#include <odbcinst.h>
 
 /* ---- connection strings ---- */
 
@@ -106,6 +107,40 @@ has_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
 	(void)a;
 	(void)al;
 	return kl == strlen(want) && !strncasecmp(k, want, kl);
+}
+
+/* The value of key in the connection string (malloc'd), or NULL. */
+static int
+get_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
+{
+	struct { const char *want; char *val; } *g = ctx;
+
+	if (kl != strlen(g->want) || strncasecmp(k, g->want, kl))
+		return 0;
+	g->val = bs_xstrndup(a + kl + 1, al - kl - 1);
+	return 1;
+}
+
+/*
+ * 1 if the string is "DSN=name" (no DRIVER) and odbc.ini gives that data
+ * source a PostgreSQL driver and no UseDeclareFetch of its own.
+ */
+static int
+dsn_is_pg(const char *connstr)
+{
+	struct { const char *want; char *val; } g = { "DSN", NULL };
+	char drv[256] = "", udf[16] = "";
+	int pg = 0;
+
+	if (connstr_walk(connstr, has_key, (void *)"DRIVER") ||
+	    !connstr_walk(connstr, get_key, &g) || !g.val)
+		return 0;
+	SQLGetPrivateProfileString(g.val, "Driver", "", drv, sizeof(drv), "odbc.ini");
+	SQLGetPrivateProfileString(g.val, "UseDeclareFetch", "", udf, sizeof(udf),
+	    "odbc.ini");
+	pg = (strcasestr(drv, "postgres") || strcasestr(drv, "psqlodbc")) && !udf[0];
+	free(g.val);
+	return pg;
 }
 
 /* ---- libpq keywords from psqlodbc's completed connection string ---- */
@@ -415,7 +450,7 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 
 	bs_buf_adds(&full, connstr);
 	/* psqlodbc reads whole result sets into memory unless told to stream */
-	is_pg = strcasestr(connstr, "postgres") != NULL;
+	is_pg = strcasestr(connstr, "postgres") != NULL || dsn_is_pg(connstr);
 	if (is_pg && !connstr_walk(connstr, has_key, (void *)"UseDeclareFetch"))
 		bs_buf_adds(&full, full.len && full.buf[full.len - 1] != ';' ?
 		    ";UseDeclareFetch=1;Fetch=1000" : "UseDeclareFetch=1;Fetch=1000");

@@ -154,7 +154,11 @@ d=$work/t-dsn
 [ "$(via "$d")" = libpq ] || { echo "FAIL: DSN not read by libpq: $(via "$d")"; exit 1; }
 cmp "$d/types.csv" "$work/t-pg/types.csv" || { echo "FAIL: DSN extract differs"; exit 1; }
 if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$d"; then echo "FAIL: DSN password written to the run"; exit 1; fi
-echo "ok: DSN from odbc.ini through libpq; password not written"
+(cd "$work" && baosong-extract --dsn insurer_dsn --query "$work/uuid.sql" --out "$work/u-dsn" >/dev/null)
+cmp "$work/u-dsn/uuid.csv" "$work/u1/uuid.csv" || { echo "FAIL: DSN uuid extract differs"; exit 1; }
+grep -q '"DSN=insurer_dsn;UseDeclareFetch=1;Fetch=1000"' "$work/u-dsn/manifest.json" ||
+	{ echo "FAIL: a PostgreSQL DSN does not stream through psqlodbc"; grep '"connect"' "$work/u-dsn/manifest.json"; exit 1; }
+echo "ok: DSN from odbc.ini through libpq, and streamed through psqlodbc where ODBC reads; password not written"
 
 # interrupt NAME SQL AFTER: run the query, send INT after AFTER seconds;
 # it must end with 75 and "interrupted", within 10 s, publishing nothing
