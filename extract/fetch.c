@@ -3,6 +3,7 @@
 #include "csv.h"
 #include "decimal.h"
 #include "rundir.h"
+#include <pthread.h>
 
 #define MAX_BULK_WIDTH 65536	/* wider columns are fetched row by row */
 #define BULK_BYTES (8u << 20)	/* row-array buffers at most this big */
@@ -313,6 +314,72 @@ done:
 	return rc;
 }
 
+/*
+ * While the driver executes a statement it does not return, and a signal
+ * only sets bs_interrupted: a watchdog thread turns that into SQLCancel(),
+ * which the ODBC drivers honour from another thread (sqliteodbc interrupts
+ * SQLite, psqlodbc sends the server a cancel request).
+ */
+struct watchdog {
+	pthread_t th;
+	SQLHSTMT st;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop, running, cancelled;
+};
+
+static void *
+watch(void *arg)
+{
+	struct watchdog *wd = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&wd->mu);
+	while (!wd->stop) {
+		if (bs_interrupted) {
+			SQLCancel(wd->st);
+			wd->cancelled = 1;
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&wd->cv, &wd->mu, &ts);
+	}
+	pthread_mutex_unlock(&wd->mu);
+	return NULL;
+}
+
+static void
+watchdog_start(struct watchdog *wd, SQLHSTMT st)
+{
+	memset(wd, 0, sizeof(*wd));
+	wd->st = st;
+	pthread_mutex_init(&wd->mu, NULL);
+	pthread_cond_init(&wd->cv, NULL);
+	wd->running = pthread_create(&wd->th, NULL, watch, wd) == 0;
+}
+
+/* Stop the watchdog; 1 if it cancelled the statement. */
+static int
+watchdog_stop(struct watchdog *wd)
+{
+	if (wd->running) {
+		pthread_mutex_lock(&wd->mu);
+		wd->stop = 1;
+		pthread_cond_signal(&wd->cv);
+		pthread_mutex_unlock(&wd->mu);
+		pthread_join(wd->th, NULL);
+		wd->running = 0;
+	}
+	pthread_mutex_destroy(&wd->mu);
+	pthread_cond_destroy(&wd->cv);
+	return wd->cancelled;
+}
+
 int
 fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
     const struct bs_report_table *t, const char *label, struct bs_ofile *out,
@@ -325,8 +392,10 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 	SQLSMALLINT ncols = 0, c;
 	struct col *cols = NULL;
 	SQLLEN *pind = NULL;
+	struct watchdog wd;
+	SQLRETURN r;
 	double t0 = bs_now_mono();
-	int rc = -1, bulk = 1, w_init = 0;
+	int rc = -1, bulk = 1, w_init = 0, wd_on = 0;
 
 	if (db->pq_conninfo) {
 		rc = pqfetch_to_csv(db, sql, params, t, label, out, info, ninfo,
@@ -349,7 +418,10 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 	pind = bs_xcalloc(nm.nparams + 1, sizeof(SQLLEN));
 	if (bind_params(st, &nm, params, pind, label, err) < 0)
 		goto done;
-	if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)nm.sql, SQL_NTS))) {
+	watchdog_start(&wd, st);
+	wd_on = 1;
+	r = SQLExecDirect(st, (SQLCHAR *)nm.sql, SQL_NTS);
+	if (!SQL_SUCCEEDED(r)) {
 		bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: query failed", label);
 		goto done;
 	}
@@ -396,6 +468,12 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 	rc = bulk ? fetch_bulk(st, cols, ncols, &w, stats, label, err) :
 		    fetch_rows(st, cols, ncols, &w, stats, label, err);
 done:
+	/* a statement the watchdog cancelled fails with the driver's words */
+	if ((wd_on && watchdog_stop(&wd)) || (rc < 0 && bs_interrupted)) {
+		bs_err_set(err, BS_EXIT_TEMPFAIL, "%s: interrupted by signal %d",
+		    label, bs_interrupted);
+		rc = -1;
+	}
 	stats->seconds = bs_now_mono() - t0;
 	if (st != SQL_NULL_HSTMT) {
 		SQLCloseCursor(st);

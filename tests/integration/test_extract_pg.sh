@@ -160,24 +160,26 @@ grep -q '"DSN=insurer_dsn;UseDeclareFetch=1;Fetch=1000"' "$work/u-dsn/manifest.j
 	{ echo "FAIL: a PostgreSQL DSN does not stream through psqlodbc"; grep '"connect"' "$work/u-dsn/manifest.json"; exit 1; }
 echo "ok: DSN from odbc.ini through libpq, and streamed through psqlodbc where ODBC reads; password not written"
 
-# interrupt NAME SQL AFTER: run the query, send INT after AFTER seconds;
-# it must end with 75 and "interrupted", within 10 s, publishing nothing
+# interrupt NAME SQL AFTER [OPTION...]: run the query, send INT after AFTER
+# seconds; it must end with 75 and "interrupted", within 10 s, publishing
+# nothing
 interrupt()
 {
-	local name=$1 rc t0 t1 xp
-	printf '%s\n' "$2" > "$work/$name.sql"
+	local name=$1 sql=$2 after=$3 rc t0 t1 xp
+	shift 3
+	printf '%s\n' "$sql" > "$work/$name.sql"
 	set +e
 	t0=$(date +%s)
-	baosong-extract --connection pg --query "$work/$name.sql" --out "$work/$name" 2>"$work/$name.err" &
+	baosong-extract --connection pg "$@" --query "$work/$name.sql" --out "$work/$name" 2>"$work/$name.err" &
 	xp=$!
-	sleep "$3"
+	sleep "$after"
 	kill -INT $xp
 	wait $xp
 	rc=$?
 	t1=$(date +%s)
 	set -e
 	[ $rc -eq 75 ] || { echo "FAIL: interrupted $name extract gave rc=$rc: $(cat "$work/$name.err")"; exit 1; }
-	[ $((t1 - t0)) -lt $(($3 + 10)) ] || { echo "FAIL: the interrupt took $((t1 - t0)) s (server not cancelled)"; exit 1; }
+	[ $((t1 - t0)) -lt $((after + 10)) ] || { echo "FAIL: the interrupt took $((t1 - t0)) s (server not cancelled)"; exit 1; }
 	[ ! -e "$work/$name" ] || { echo "FAIL: interrupted extract left $work/$name"; exit 1; }
 	grep -q 'interrupted' "$work/$name.err" || { echo "FAIL: no 'interrupted' message: $(cat "$work/$name.err")"; exit 1; }
 	echo "ok: $name: interrupted -> 75 after $((t1 - t0)) s, nothing published: $(cat "$work/$name.err")"
@@ -186,6 +188,8 @@ interrupt()
 interrupt long 'SELECT g AS id, md5(g::text) AS h, g * 1.5 AS amt FROM generate_series(1, 30000000) AS g' 2
 # before the server sent a row (30 s of pg_sleep): the statement is cancelled
 interrupt sleep 'SELECT g::int4 AS g FROM generate_series(1, 3) AS g, (SELECT pg_sleep(30)) AS s' 1
+# the same through psqlodbc (the watchdog's SQLCancel)
+interrupt sleep-odbc 'SELECT g::int4 AS g FROM generate_series(1, 3) AS g, (SELECT pg_sleep(30)) AS s' 1 --odbc-only
 
 # the password is nowhere: not in manifests, run dirs, tracking store
 if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$work/ws"; then
