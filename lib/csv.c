@@ -382,16 +382,16 @@ feed(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
 static int
 feed_segment(struct bs_csv_reader *r, struct bs_err *err)
 {
-	const char *s = r->buf + r->pos, *p;
+	const char *s = r->in + r->pos, *p;
 	size_t avail = r->end - r->pos, stop, n;
 
 	if (r->nl_at == NONE || r->nl_at < r->pos) {
 		p = memchr(s, '\n', avail);
-		r->nl_at = p ? (size_t)(p - r->buf) : r->end;
+		r->nl_at = p ? (size_t)(p - r->in) : r->end;
 	}
 	if (r->cr_at == NONE || r->cr_at < r->pos) {
 		p = memchr(s, '\r', avail);
-		r->cr_at = p ? (size_t)(p - r->buf) : r->end;
+		r->cr_at = p ? (size_t)(p - r->in) : r->end;
 	}
 	stop = r->nl_at < r->cr_at ? r->nl_at : r->cr_at;
 	n = stop < r->end ? stop - r->pos + 1 : avail;
@@ -406,7 +406,7 @@ skip_bom(struct bs_csv_reader *r, struct bs_err *err)
 	int k;
 
 	while (r->pos < r->end) {
-		if ((unsigned char)r->buf[r->pos] != bom_bytes[r->bom]) {
+		if ((unsigned char)r->in[r->pos] != bom_bytes[r->bom]) {
 			k = r->bom;
 			r->bom = -1;
 			return k ? feed(r, (const char *)bom_bytes, (size_t)k, err) : 0;
@@ -423,15 +423,34 @@ skip_bom(struct bs_csv_reader *r, struct bs_err *err)
 static int
 fill(struct bs_csv_reader *r, struct bs_err *err)
 {
-	size_t n = fread(r->buf, 1, r->opts.chunk, r->fp);
+	const char *p;
+	ssize_t k;
+	size_t n;
 
-	if (n == 0) {
-		if (ferror(r->fp)) {
+	if (r->src.next) {
+		do
+			k = r->src.next(r->src.ctx, &p);
+		while (k < 0 && errno == EINTR);
+		if (k < 0) {
 			r->failed = 1;
 			return bs_err_set(err, BS_EXIT_IOERR, "cannot read '%s': %s",
 			    r->name, strerror(errno));
 		}
-		r->eof = 1;
+		n = (size_t)k;
+		r->in = n ? p : r->buf;
+		if (n == 0)
+			r->eof = 1;
+	} else {
+		n = fread(r->buf, 1, r->opts.chunk, r->fp);
+		if (n == 0) {
+			if (ferror(r->fp)) {
+				r->failed = 1;
+				return bs_err_set(err, BS_EXIT_IOERR, "cannot read '%s': %s",
+				    r->name, strerror(errno));
+			}
+			r->eof = 1;
+		}
+		r->in = r->buf;
 	}
 	r->pos = 0;
 	r->end = n;
@@ -499,7 +518,7 @@ read_record(struct bs_csv_reader *r, struct bs_err *err)
 			continue;
 		}
 		if (r->expect_lf) {
-			if (r->buf[r->pos] != '\n')
+			if (r->in[r->pos] != '\n')
 				return bare_cr(r, err);
 			r->pos++;
 			r->line++;
@@ -523,9 +542,10 @@ or_default(size_t v, size_t def)
 	return v ? v : def;
 }
 
-int
-bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
-    const struct bs_csv_opts *o, struct bs_err *err)
+/* Open on a stream or (src not NULL) on a block source. */
+static int
+open_common(struct bs_csv_reader *r, FILE *fp, const struct bs_csv_src *src,
+    const char *name, const struct bs_csv_opts *o, struct bs_err *err)
 {
 	struct bs_csv_opts def = BS_CSV_OPTS_INIT;
 	struct bs_buf tb;
@@ -544,12 +564,16 @@ bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
 	r->opts.check_utf8 = o->check_utf8;
 	r->name = bs_xstrdup(name);
 	r->fp = fp;
+	if (src)
+		r->src = *src;
 	r->parser = bs_xmalloc(sizeof(*r->parser));
 	csv_init(r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL |
 	    CSV_REPALL_NL);
 	csv_set_space_func(r->parser, never_space);
 	csv_set_realloc_func(r->parser, bs_xrealloc);	/* OOM policy: exit 71 */
-	r->buf = bs_xmalloc(r->opts.chunk);
+	if (!src)
+		r->buf = bs_xmalloc(r->opts.chunk);
+	r->in = r->buf;
 	r->nl_at = r->cr_at = NONE;
 	r->line = 1;
 	r->data.max = r->opts.max_record;
@@ -585,6 +609,20 @@ bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
 	r->cur_line = r->rec_line;
 	r->in_header = 0;
 	return 0;
+}
+
+int
+bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
+    const struct bs_csv_opts *o, struct bs_err *err)
+{
+	return open_common(r, fp, NULL, name, o, err);
+}
+
+int
+bs_csv_open_src(struct bs_csv_reader *r, const struct bs_csv_src *src,
+    const char *name, const struct bs_csv_opts *o, struct bs_err *err)
+{
+	return open_common(r, NULL, src, name, o, err);
 }
 
 int

@@ -149,6 +149,19 @@ struct bs_csv_span {
 struct csv_parser;		/* libcsv's, opaque here */
 
 /*
+ * A source of input blocks, for bs_csv_open_src(): next(ctx, &p) points p
+ * at the next block of input and returns its length; 0 at end of input;
+ * -1 with errno set on a read error (EINTR: called again).  The reader
+ * only reads a block, and is done with it when it calls next() again or
+ * bs_csv_close(): until then the block must stay valid and unchanged.
+ * Blocks may have any length; records may cross them.
+ */
+struct bs_csv_src {
+	ssize_t (*next)(void *ctx, const char **p);
+	void *ctx;
+};
+
+/*
  * The reader.  Everything in it is private: use the functions below.  It is
  * public only so that it can live in caller storage.
  */
@@ -157,9 +170,11 @@ struct bs_csv_reader {
 	struct bs_csv_opts opts;	/* with defaults filled in */
 	FILE *fp;
 	int own_fp;			/* opened by bs_csv_open(): we close */
+	struct bs_csv_src src;		/* or blocks from there (next set) */
 	struct csv_parser *parser;	/* owned */
-	char *buf;			/* read buffer, opts.chunk bytes */
-	size_t pos, end;		/* unconsumed bytes: buf[pos, end) */
+	char *buf;			/* read buffer, opts.chunk bytes (fp) */
+	const char *in;			/* the input block: buf or the source's */
+	size_t pos, end;		/* unconsumed bytes: in[pos, end) */
 	size_t nl_at, cr_at;		/* next LF / CR at or after pos */
 	int eof;			/* fread() reported end of file */
 	int finished;			/* csv_fini() done: no more records */
@@ -210,6 +225,14 @@ int bs_csv_open(struct bs_csv_reader *r, const char *path,
  */
 int bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
     const struct bs_csv_opts *o, struct bs_err *err);
+
+/*
+ * As bs_csv_open_fp(), reading blocks from src (copied) instead of a
+ * stream: no copy of the bytes into a read buffer of ours, and the source
+ * may hash or count the blocks it hands out.  opts.chunk is unused.
+ */
+int bs_csv_open_src(struct bs_csv_reader *r, const struct bs_csv_src *src,
+    const char *name, const struct bs_csv_opts *o, struct bs_err *err);
 
 /*
  * Read the next data record.  Returns 1 (a record is available through the

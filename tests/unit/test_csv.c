@@ -63,14 +63,51 @@ mem_file(const char *in, size_t len)
 	return fp;
 }
 
-/* Read a whole input with one chunk size; dump into d; return rc. */
+/*
+ * A block source (bs_csv_open_src) handing out the input chunk bytes at a
+ * time, each block in a fresh allocation of exactly its size, freed when
+ * the next is asked for: the sanitizer build catches any read past a block
+ * or of a block the reader said it was done with.
+ */
+struct msrc {
+	const char *in;
+	size_t len, pos, chunk;
+	char *blk;
+	int calls_after_end;
+};
+
+static ssize_t
+msrc_next(void *ctx, const char **p)
+{
+	struct msrc *m = ctx;
+	size_t n = m->len - m->pos < m->chunk ? m->len - m->pos : m->chunk;
+
+	free(m->blk);
+	m->blk = NULL;
+	if (n == 0) {
+		m->calls_after_end++;
+		return 0;
+	}
+	m->blk = bs_xmalloc(n);
+	memcpy(m->blk, m->in + m->pos, n);
+	m->pos += n;
+	*p = m->blk;
+	return (ssize_t)n;
+}
+
+/*
+ * Read a whole input with one chunk size, from a stream (use_src 0) or a
+ * block source (1); dump into d; return rc.
+ */
 static int
-read_all(const struct rcase *c, size_t len, size_t chunk, struct bs_buf *d,
-    struct bs_err *err)
+read_all(const struct rcase *c, size_t len, size_t chunk, int use_src,
+    struct bs_buf *d, struct bs_err *err)
 {
 	struct bs_csv_opts o = BS_CSV_OPTS_INIT;
 	struct bs_csv_reader r;
-	FILE *fp = mem_file(c->in, len);
+	struct msrc m = { c->in, len, 0, chunk, NULL, 0 };
+	struct bs_csv_src src = { msrc_next, &m };
+	FILE *fp = use_src ? NULL : mem_file(c->in, len);
 	size_t i;
 	int rc;
 
@@ -80,7 +117,8 @@ read_all(const struct rcase *c, size_t len, size_t chunk, struct bs_buf *d,
 	o.max_field = c->max_field;
 	o.max_fields = c->max_fields;
 	o.max_record = c->max_record;
-	rc = bs_csv_open_fp(&r, fp, NAME, &o, err);
+	rc = use_src ? bs_csv_open_src(&r, &src, NAME, &o, err) :
+	    bs_csv_open_fp(&r, fp, NAME, &o, err);
 	if (rc == 0 && c->header) {
 		bs_buf_adds(d, "H:");
 		for (i = 0; i < bs_csv_header_count(&r); i++)
@@ -97,7 +135,10 @@ read_all(const struct rcase *c, size_t len, size_t chunk, struct bs_buf *d,
 	bs_csv_close(&r);
 	assert_null(r.buf);
 	assert_null(r.parser);
-	fclose(fp);
+	if (fp)
+		fclose(fp);
+	free(m.blk);
+	assert_true(m.calls_after_end <= 1);
 	return rc;
 }
 
@@ -105,21 +146,25 @@ static void
 run_case(const struct rcase *c)
 {
 	size_t len = c->len ? c->len : strlen(c->in);
-	size_t chunk;
+	size_t chunk, k;
 
-	for (chunk = 1; chunk <= len + 2; chunk++) {
+	for (k = 0; k < 2 * (len + 2); k++) {
 		struct bs_buf d = BS_BUF_INIT(0);
 		struct bs_err err = BS_ERR_INIT;
-		int rc = read_all(c, len, chunk, &d, &err);
+		int rc, use_src = k % 2;
+
+		chunk = 1 + k / 2;
+		rc = read_all(c, len, chunk, use_src, &d, &err);
 
 		if (strcmp(bs_buf_str(&d), c->want ? c->want : "") != 0 ||
 		    (c->werr && (rc != -1 || strcmp(err.msg, c->werr) != 0 ||
 			err.code != (c->wcode ? c->wcode : BS_EXIT_DATAERR))) ||
 		    (!c->werr && rc != 0)) {
-			print_error("input %zu bytes, chunk %zu\n"
+			print_error("input %zu bytes, chunk %zu%s\n"
 				    "want records:\n%s\ngot records:\n%s\n"
 				    "want error: %s\ngot error (rc %d, code %d): %s\n",
-			    len, chunk, c->want ? c->want : "", bs_buf_str(&d),
+			    len, chunk, use_src ? " (block source)" : "",
+			    c->want ? c->want : "", bs_buf_str(&d),
 			    c->werr ? c->werr : "(none)", rc, err.code, err.msg);
 			bs_buf_release(&d);
 			fail();
