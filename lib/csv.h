@@ -201,6 +201,7 @@ struct bs_csv_reader {
 	struct bs_buf data;		/* field bytes, each NUL-terminated */
 	struct bs_csv_span *f;		/* fields of the current record */
 	size_t nf, af;
+	size_t *dq, adq;		/* fast path: fields with "" inside */
 	struct bs_buf hdata;		/* header names */
 	struct bs_csv_span *h;
 	size_t nh, ah;
