@@ -117,7 +117,7 @@ thread_cpu(void)
  * moved past it (asked for the next one) and the hashing thread is done
  * with it.
  */
-#define IN_BLOCK ((size_t)1 << 20)
+#define IN_BLOCK ((size_t)256 << 10)
 #define IN_NBLOCKS 4
 
 struct insrc {
@@ -923,11 +923,14 @@ note_memory(struct eng *E)
 /* ------------------------------------------------------------ passes */
 
 /*
- * The reader thread parses the CSV (and hashes it) into batches of records
- * holding only the table's known columns; the calling thread applies the
- * rules.  Four batches circulate between a free and a full queue.
+ * The reader thread parses the CSV (while the hashing thread hashes it)
+ * into batches of records: each record's field bytes, and the offsets of
+ * the table's known columns in them; the calling thread applies the rules.
+ * Four batches circulate between a free and a full queue.  1024 records a
+ * batch keep the offset tables (records x columns) small; handing over a
+ * batch costs little.
  */
-#define BATCH_RECORDS 4096
+#define BATCH_RECORDS 1024
 #define BATCH_BYTES ((size_t)4 << 20)
 #define NBATCH 4
 
