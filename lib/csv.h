@@ -12,7 +12,12 @@
  * READER
  *
  * Built on libcsv (strict mode), one record at a time; memory is bounded by
- * the width of one record, never by the file.  What it accepts:
+ * the width of one record, never by the file.  A record lying wholly in the
+ * read block is split by a fast path of ours (SSE2 where available) that
+ * gives the same fields; anything it does not take (a blank line, an error
+ * of any kind, a limit reached, a record cut by the block end) goes to
+ * libcsv from the record's start, so errors read the same either way.
+ * What it accepts:
  *   - LF or CRLF line ends, mixed; inside a quoted field CR and LF are data
  *     and kept verbatim.  A CR outside quotes that is not followed by LF is
  *     an error ("bare carriage return").
@@ -75,7 +80,8 @@
  *	bs_csv_close(&r);
  *	return rc;		// 0 at end of file, -1 with err filled
  *
- * Memory.  The reader holds one read buffer (opts.chunk), libcsv's buffer
+ * Memory.  The reader holds one read buffer (opts.chunk; none with a block
+ * source, whose blocks are the source's), libcsv's buffer
  * for the field being parsed (at most about max_field + chunk + 1 MiB) and
  * the current record (less than 2 x max_record) with its field table.
  * With the defaults a pathological record costs under 200 MiB; ordinary
@@ -258,7 +264,8 @@ const char *bs_csv_field(const struct bs_csv_reader *r, size_t i,
 /*
  * The current record at once, for callers that keep records (a batch
  * handed to another thread): *block (*len bytes) holds every non-NULL
- * field followed by a NUL; the returned array has bs_csv_nfields()
+ * field followed by its NUL (perhaps with other bytes between fields);
+ * the returned array has bs_csv_nfields()
  * spans, whose off is relative to *block (BS_CSV_NULL_OFF for a NULL).
  * Borrowed like bs_csv_field().
  *	const struct bs_csv_span *sp = bs_csv_record(&r, &block, &len);
