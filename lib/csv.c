@@ -539,13 +539,15 @@ utf8_ok(const unsigned char *s, size_t n)
 			uint64_t h = (uint32_t)_mm_movemask_epi8(v);
 			__m128i bad;
 
-			bad = _mm_or_si128(_mm_cmpeq_epi8(v, zero),
-			    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, e0),
-				_mm_cmpeq_epi8(v, ed)), _mm_or_si128(
-				_mm_cmpeq_epi8(v, f0), _mm_cmpeq_epi8(v, f4))));
-			odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * j);
-			if (!h)
+			bad = _mm_cmpeq_epi8(v, zero);
+			if (!h) {
+				odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * j);
 				continue;
+			}
+			bad = _mm_or_si128(bad, _mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, e0), _mm_cmpeq_epi8(v, ed)), _mm_or_si128(
+			    _mm_cmpeq_epi8(v, f0), _mm_cmpeq_epi8(v, f4))));
+			odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * j);
 			hi |= h << (16 * j);
 			cont |= (uint64_t)(uint32_t)_mm_movemask_epi8(
 			    _mm_cmplt_epi8(v, c0)) << (16 * j);
@@ -597,27 +599,59 @@ undouble(struct bs_csv_reader *r, size_t i)
 	r->f[i].len = (size_t)(w - (r->data.buf + r->f[i].off));
 }
 
+/*
+ * Copy the window at s[base] (up to 64 bytes, not past n) to data and
+ * return its special64() mask, in *ok 0 if data may not grow that far.
+ */
+static inline uint64_t
+take_window(struct bs_csv_reader *r, const unsigned char *s, size_t base,
+    size_t n, int *ok)
+{
+	size_t k = n - base < 64 ? n - base : 64;
+
+	if (r->data.alloc < base + 64 + 2 &&
+	    bs_buf_grow(&r->data, base + 64 + 1) < 0) {
+		*ok = 0;
+		return 0;
+	}
+	if (k == 64)
+		memcpy(r->data.buf + base, s + base, 64);	/* a few moves */
+	else
+		memcpy(r->data.buf + base, s + base, k);
+	return window(s, base, n);
+}
+
 /* Read the record at in[pos] if simple enough: 1 done, 0 not touched. */
 static int
 fast_record(struct bs_csv_reader *r)
 {
 	const unsigned char *s = (const unsigned char *)r->in + r->pos;
-	size_t n = r->end - r->pos, base = 0, k, start = 0, qend = 0, nf = 0;
-	size_t ndq = 0, end, i, len;
+	const size_t n = r->end - r->pos, max_fields = r->opts.max_fields;
+	const size_t max_field = r->opts.max_field;
+	size_t base = 0, k, start = 0, qend = 0, nf = 0, ndq = 0, end, i, len;
+	size_t af = r->af;
+	struct bs_csv_span *f = r->f;
 	uint64_t m, nlf = 0;
-	int inq = 0, quoted = 0, dq = 0;
+	int inq = 0, quoted = 0, dq = 0, ok = 1;
 	unsigned char c;
-	char *d;
 
 	if (n < 2 || s[0] == '\n' || s[0] == '\r')
 		return 0;		/* blank lines are the slow path's */
-	m = window(s, 0, n);
+	/*
+	 * Each window is copied to data as it is scanned, so a field's end
+	 * becomes its NUL at once: data holds the record as it was read.
+	 */
+	m = take_window(r, s, 0, n, &ok);
+	if (!ok)
+		goto no;
 	for (;;) {
 		while (!m) {
 			base += 64;
 			if (base >= n)
-				return 0;	/* cut by the end of the block */
-			m = window(s, base, n);
+				goto no;	/* cut by the end of the block */
+			m = take_window(r, s, base, n, &ok);
+			if (!ok)
+				goto no;
 		}
 		k = base + (size_t)__builtin_ctzll(m);
 		m &= m - 1;
@@ -627,7 +661,7 @@ fast_record(struct bs_csv_reader *r)
 				nlf++;
 			} else if (c == '"') {
 				if (k + 1 == n)
-					return 0;
+					goto no;
 				if (s[k + 1] != '"') {
 					inq = 0;
 					qend = k;
@@ -638,7 +672,10 @@ fast_record(struct bs_csv_reader *r)
 						m &= m - 1;
 					} else {
 						base += 64;
-						m = window(s, base, n) & ~(uint64_t)1;
+						m = take_window(r, s, base, n, &ok) &
+						    ~(uint64_t)1;
+						if (!ok)
+							goto no;
 					}
 				}
 			}
@@ -646,31 +683,37 @@ fast_record(struct bs_csv_reader *r)
 		}
 		if (c == '"') {
 			if (k != start || quoted)
-				return 0;	/* a quote in the wrong place */
+				goto no;	/* a quote in the wrong place */
 			inq = quoted = 1;
 			continue;
 		}
 		/* , LF or CR: the field ends */
 		if (quoted) {
 			if (k != qend + 1)
-				return 0;	/* text after the closing quote */
+				goto no;	/* text after the closing quote */
 			len = qend - start - 1;
 		} else {
 			len = k - start;
 		}
-		if (nf == r->opts.max_fields || len > r->opts.max_field)
-			return 0;
-		BS_ALLOC_GROW(r->f, nf + 1, r->af);
+		if (nf == max_fields || len > max_field)
+			goto no;
+		if (nf == af) {
+			BS_ALLOC_GROW(r->f, nf + 1, r->af);
+			f = r->f;
+			af = r->af;
+		}
 		if (quoted) {
-			r->f[nf].off = start + 1;
+			f[nf].off = start + 1;
+			r->data.buf[qend] = '\0';
 			if (dq) {
 				BS_ALLOC_GROW(r->dq, ndq + 1, r->adq);
 				r->dq[ndq++] = nf;
 			}
 		} else {
-			r->f[nf].off = len ? start : BS_CSV_NULL_OFF;
+			f[nf].off = len ? start : BS_CSV_NULL_OFF;
+			r->data.buf[k] = '\0';
 		}
-		r->f[nf].len = len;
+		f[nf].len = len;
 		nf++;
 		if (c == ',') {
 			start = k + 1;
@@ -679,22 +722,16 @@ fast_record(struct bs_csv_reader *r)
 		}
 		if (c == '\r') {
 			if (k + 1 == n || s[k + 1] != '\n')
-				return 0;
+				goto no;
 			k++;
 		}
 		end = k + 1;
 		nlf++;
 		break;
 	}
-	if (end + 2 > r->data.max || (r->opts.check_utf8 && !utf8_ok(s, end)) ||
-	    bs_buf_grow(&r->data, end + 1) < 0)
-		return 0;
-	d = r->data.buf;
-	memcpy(d, s, end);
-	d[end] = '\0';
-	for (i = 0; i < nf; i++)
-		if (r->f[i].off != BS_CSV_NULL_OFF)
-			d[r->f[i].off + r->f[i].len] = '\0';
+	if (end + 2 > r->data.max || (r->opts.check_utf8 && !utf8_ok(s, end)))
+		goto no;
+	r->data.buf[end] = '\0';
 	for (i = 0; i < ndq; i++)
 		undouble(r, r->dq[i]);
 	r->data.len = end;
@@ -705,6 +742,10 @@ fast_record(struct bs_csv_reader *r)
 	r->pos += end;
 	r->rec_ready = 1;
 	return 1;
+no:
+	if (r->data.buf)
+		r->data.buf[0] = '\0';	/* still empty */
+	return 0;
 }
 
 /* Feed from the read buffer up to and including the next CR or LF. */
