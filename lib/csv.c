@@ -1,6 +1,9 @@
 #include "bs.h"
 #include "csv.h"	/* ours, lib/csv.h (found through -iquote) */
 #include <csv.h>	/* libcsv's, /usr/include/csv.h */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /*
  * How positions are kept.  libcsv reports neither lines nor columns, so we
@@ -72,12 +75,17 @@ field_cb(void *s, size_t len, void *ctx)
 
 	if (r->cb_err)
 		return;
-	if (r->nf == r->opts.max_fields) {
-		r->cb_err = CB_FIELDS;
-		return;
-	}
+	/*
+	 * Length first: a field too long is found before it ends when it is
+	 * cut by a segment end (parse()), so which error wins must not
+	 * depend on where the segments were cut.
+	 */
 	if (len > r->opts.max_field) {
 		r->cb_err = CB_FIELD_LONG;
+		return;
+	}
+	if (r->nf == r->opts.max_fields) {
+		r->cb_err = CB_FIELDS;
 		return;
 	}
 	BS_ALLOC_GROW(r->f, r->nf + 1, r->af);
@@ -378,20 +386,382 @@ feed(struct bs_csv_reader *r, const char *s, size_t n, struct bs_err *err)
 	return 0;
 }
 
+/*
+ * The fast path for whole records.  A record that starts a block's unread
+ * bytes and ends in them is split here, quoted fields included, without
+ * libcsv: it is scanned 64 bytes at a time for the bytes that matter
+ * (, " LF CR), copied once into data, and its delimiters (and closing
+ * quotes) become the NULs that end the fields.  Anything unusual -- a
+ * blank line, any syntax or UTF-8 error, a limit reached, a record cut by
+ * the end of the block or lacking its line end -- makes it give up before
+ * changing anything, and the segment path (libcsv) reads that record from
+ * its start: so every error, and its position, still comes from one place.
+ * tests/unit/test_csv.c checks that both paths give the same fields.
+ */
+
+/* Bit j set when p[j] is , " LF or CR; p[0, 64) readable. */
+static inline uint64_t
+special64(const unsigned char *p)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), c = _mm_set1_epi8(','),
+	    lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	uint64_t m = 0;
+	int j;
+
+	for (j = 0; j < 4; j++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * j));
+		__m128i e = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, c)),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+
+		m |= (uint64_t)(uint32_t)_mm_movemask_epi8(e) << (16 * j);
+	}
+	return m;
+#else
+	static const unsigned char special[256] = {
+		['\n'] = 1, ['\r'] = 1, [','] = 1, ['"'] = 1,
+	};
+	uint64_t m = 0;
+	int j;
+
+	for (j = 0; j < 64; j++)
+		m |= (uint64_t)special[p[j]] << j;
+	return m;
+#endif
+}
+
+/* special64() of s[base, n), which may be shorter than 64 bytes. */
+static inline uint64_t
+window(const unsigned char *s, size_t base, size_t n)
+{
+	unsigned char tmp[64];
+
+	if (n - base >= 64)
+		return special64(s + base);
+	memset(tmp, 0, sizeof(tmp));
+	memcpy(tmp, s + base, n - base);
+	return special64(tmp);
+}
+
+/*
+ * 1 when s[0, n) is whole, valid UTF-8 without NUL bytes (the rules of
+ * utf8_scan(), which says where and why when it is not).  Byte by byte.
+ */
+static int
+utf8_ok_bytes(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	unsigned char c, lo, hi;
+
+	while (i < n) {
+		c = s[i];
+		if (c < 0x80) {
+			if (c == 0)
+				return 0;
+			i++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xBF;
+		if (c >= 0xC2 && c <= 0xDF) {
+			if (n - i < 2 || s[i + 1] < lo || s[i + 1] > hi)
+				return 0;
+			i += 2;
+			continue;
+		}
+		if (c >= 0xE0 && c <= 0xEF) {
+			if (c == 0xE0)
+				lo = 0xA0;
+			else if (c == 0xED)
+				hi = 0x9F;
+			if (n - i < 3 || s[i + 1] < lo || s[i + 1] > hi ||
+			    s[i + 2] < 0x80 || s[i + 2] > 0xBF)
+				return 0;
+			i += 3;
+			continue;
+		}
+		if (c >= 0xF0 && c <= 0xF4) {
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;
+			if (n - i < 4 || s[i + 1] < lo || s[i + 1] > hi ||
+			    s[i + 2] < 0x80 || s[i + 2] > 0xBF ||
+			    s[i + 3] < 0x80 || s[i + 3] > 0xBF)
+				return 0;
+			i += 4;
+			continue;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+#ifdef __SSE2__
+/*
+ * The same, 64 bytes at a time: per window, bit masks of continuation
+ * bytes and of 2-, 3- and 4-byte leads; the text is valid when the
+ * continuation bytes are exactly those the leads call for.  A NUL, a byte
+ * that is never valid (C0 C1 F5..FF) or a lead whose second byte has a
+ * narrower range (E0 ED F0 F4: overlongs, surrogates, past U+10FFFF) sends
+ * the whole text to utf8_ok_bytes().
+ */
+static int
+utf8_ok(const unsigned char *s, size_t n)
+{
+	const __m128i zero = _mm_setzero_si128(), c0 = _mm_set1_epi8(-64);
+	const __m128i m63 = _mm_set1_epi8(-63), m33 = _mm_set1_epi8(-33);
+	const __m128i m32 = _mm_set1_epi8(-32), m17 = _mm_set1_epi8(-17);
+	const __m128i m16 = _mm_set1_epi8(-16), m11 = _mm_set1_epi8(-11);
+	const __m128i e0 = _mm_set1_epi8(-32), ed = _mm_set1_epi8(-19);
+	const __m128i f0 = _mm_set1_epi8(-16), f4 = _mm_set1_epi8(-12);
+	unsigned char tmp[64];
+	uint64_t carry = 0;
+	size_t base;
+
+	for (base = 0; base < n; base += 64) {
+		const unsigned char *p = s + base;
+		uint64_t hi = 0, cont = 0, l2 = 0, l3 = 0, l4 = 0, odd = 0, valid;
+		uint64_t a, b, want;
+		int j;
+
+		if (n - base < 64) {
+			memset(tmp, 0x20, sizeof(tmp));
+			memcpy(tmp, p, n - base);
+			p = tmp;
+			valid = ((uint64_t)1 << (n - base)) - 1;
+		} else {
+			valid = ~(uint64_t)0;
+		}
+		for (j = 0; j < 4; j++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * j));
+			uint64_t h = (uint32_t)_mm_movemask_epi8(v);
+			__m128i bad;
+
+			bad = _mm_cmpeq_epi8(v, zero);
+			if (!h) {
+				odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * j);
+				continue;
+			}
+			bad = _mm_or_si128(bad, _mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, e0), _mm_cmpeq_epi8(v, ed)), _mm_or_si128(
+			    _mm_cmpeq_epi8(v, f0), _mm_cmpeq_epi8(v, f4))));
+			odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * j);
+			hi |= h << (16 * j);
+			cont |= (uint64_t)(uint32_t)_mm_movemask_epi8(
+			    _mm_cmplt_epi8(v, c0)) << (16 * j);
+			l2 |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpgt_epi8(v, m63), _mm_cmplt_epi8(v, m32))) << (16 * j);
+			l3 |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpgt_epi8(v, m33), _mm_cmplt_epi8(v, m16))) << (16 * j);
+			l4 |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpgt_epi8(v, m17), _mm_cmplt_epi8(v, m11))) << (16 * j);
+		}
+		/* C0 C1 F5..FF: high, neither continuation nor lead */
+		odd |= hi & ~(cont | l2 | l3 | l4);
+		if (odd & valid)
+			return utf8_ok_bytes(s, n);
+		a = l2 | l3 | l4;	/* need a continuation at +1 */
+		b = l3 | l4;		/* and at +2 */
+		want = (a << 1) | (b << 2) | (l4 << 3) | carry;
+		if (want != (cont & valid))
+			return 0;
+		carry = (a >> 63) | (b >> 62) | (l4 >> 61);
+	}
+	return carry == 0;
+}
+#else
+#define utf8_ok utf8_ok_bytes
+#endif
+
+/* Undo the doubling of quotes in field i (quoted, in data). */
+static void
+undouble(struct bs_csv_reader *r, size_t i)
+{
+	char *p = r->data.buf + r->f[i].off, *e = p + r->f[i].len, *w, *q;
+	size_t k;
+
+	q = memchr(p, '"', (size_t)(e - p));	/* there is one */
+	w = q + 1;
+	p = q + 2;
+	while (p < e && (q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		k = (size_t)(q - p) + 1;
+		memmove(w, p, k);
+		w += k;
+		p = q + 2;
+	}
+	if (p < e) {
+		memmove(w, p, (size_t)(e - p));
+		w += e - p;
+	}
+	*w = '\0';
+	r->f[i].len = (size_t)(w - (r->data.buf + r->f[i].off));
+}
+
+/*
+ * Copy the window at s[base] (up to 64 bytes, not past n) to data and
+ * return its special64() mask, in *ok 0 if data may not grow that far.
+ */
+static inline uint64_t
+take_window(struct bs_csv_reader *r, const unsigned char *s, size_t base,
+    size_t n, int *ok)
+{
+	size_t k = n - base < 64 ? n - base : 64;
+
+	if (r->data.alloc < base + 64 + 2 &&
+	    bs_buf_grow(&r->data, base + 64 + 1) < 0) {
+		*ok = 0;
+		return 0;
+	}
+	if (k == 64)
+		memcpy(r->data.buf + base, s + base, 64);	/* a few moves */
+	else
+		memcpy(r->data.buf + base, s + base, k);
+	return window(s, base, n);
+}
+
+/* Read the record at in[pos] if simple enough: 1 done, 0 not touched. */
+static int
+fast_record(struct bs_csv_reader *r)
+{
+	const unsigned char *s = (const unsigned char *)r->in + r->pos;
+	const size_t n = r->end - r->pos, max_fields = r->opts.max_fields;
+	const size_t max_field = r->opts.max_field;
+	size_t base = 0, k, start = 0, qend = 0, nf = 0, ndq = 0, end, i, len;
+	size_t af = r->af;
+	struct bs_csv_span *f = r->f;
+	uint64_t m, nlf = 0;
+	int inq = 0, quoted = 0, dq = 0, ok = 1;
+	unsigned char c;
+
+	if (n < 2 || s[0] == '\n' || s[0] == '\r')
+		return 0;		/* blank lines are the slow path's */
+	/*
+	 * Each window is copied to data as it is scanned, so a field's end
+	 * becomes its NUL at once: data holds the record as it was read.
+	 */
+	m = take_window(r, s, 0, n, &ok);
+	if (!ok)
+		goto no;
+	for (;;) {
+		while (!m) {
+			base += 64;
+			if (base >= n)
+				goto no;	/* cut by the end of the block */
+			m = take_window(r, s, base, n, &ok);
+			if (!ok)
+				goto no;
+		}
+		k = base + (size_t)__builtin_ctzll(m);
+		m &= m - 1;
+		c = s[k];
+		if (inq) {
+			if (c == '\n') {
+				nlf++;
+			} else if (c == '"') {
+				if (k + 1 == n)
+					goto no;
+				if (s[k + 1] != '"') {
+					inq = 0;
+					qend = k;
+				} else {
+					dq = 1;
+					/* skip the second quote: the next bit */
+					if (k + 1 < base + 64) {
+						m &= m - 1;
+					} else {
+						base += 64;
+						m = take_window(r, s, base, n, &ok) &
+						    ~(uint64_t)1;
+						if (!ok)
+							goto no;
+					}
+				}
+			}
+			continue;
+		}
+		if (c == '"') {
+			if (k != start || quoted)
+				goto no;	/* a quote in the wrong place */
+			inq = quoted = 1;
+			continue;
+		}
+		/* , LF or CR: the field ends */
+		if (quoted) {
+			if (k != qend + 1)
+				goto no;	/* text after the closing quote */
+			len = qend - start - 1;
+		} else {
+			len = k - start;
+		}
+		if (nf == max_fields || len > max_field)
+			goto no;
+		if (nf == af) {
+			BS_ALLOC_GROW(r->f, nf + 1, r->af);
+			f = r->f;
+			af = r->af;
+		}
+		if (quoted) {
+			f[nf].off = start + 1;
+			r->data.buf[qend] = '\0';
+			if (dq) {
+				BS_ALLOC_GROW(r->dq, ndq + 1, r->adq);
+				r->dq[ndq++] = nf;
+			}
+		} else {
+			f[nf].off = len ? start : BS_CSV_NULL_OFF;
+			r->data.buf[k] = '\0';
+		}
+		f[nf].len = len;
+		nf++;
+		if (c == ',') {
+			start = k + 1;
+			quoted = dq = 0;
+			continue;
+		}
+		if (c == '\r') {
+			if (k + 1 == n || s[k + 1] != '\n')
+				goto no;
+			k++;
+		}
+		end = k + 1;
+		nlf++;
+		break;
+	}
+	if (end + 2 > r->data.max || (r->opts.check_utf8 && !utf8_ok(s, end)))
+		goto no;
+	r->data.buf[end] = '\0';
+	for (i = 0; i < ndq; i++)
+		undouble(r, r->dq[i]);
+	r->data.len = end;
+	r->nf = nf;
+	r->rec_line = r->line;
+	r->line += nlf;
+	r->col0 = 0;
+	r->pos += end;
+	r->rec_ready = 1;
+	return 1;
+no:
+	if (r->data.buf)
+		r->data.buf[0] = '\0';	/* still empty */
+	return 0;
+}
+
 /* Feed from the read buffer up to and including the next CR or LF. */
 static int
 feed_segment(struct bs_csv_reader *r, struct bs_err *err)
 {
-	const char *s = r->buf + r->pos, *p;
+	const char *s = r->in + r->pos, *p;
 	size_t avail = r->end - r->pos, stop, n;
 
 	if (r->nl_at == NONE || r->nl_at < r->pos) {
 		p = memchr(s, '\n', avail);
-		r->nl_at = p ? (size_t)(p - r->buf) : r->end;
+		r->nl_at = p ? (size_t)(p - r->in) : r->end;
 	}
 	if (r->cr_at == NONE || r->cr_at < r->pos) {
 		p = memchr(s, '\r', avail);
-		r->cr_at = p ? (size_t)(p - r->buf) : r->end;
+		r->cr_at = p ? (size_t)(p - r->in) : r->end;
 	}
 	stop = r->nl_at < r->cr_at ? r->nl_at : r->cr_at;
 	n = stop < r->end ? stop - r->pos + 1 : avail;
@@ -406,7 +776,7 @@ skip_bom(struct bs_csv_reader *r, struct bs_err *err)
 	int k;
 
 	while (r->pos < r->end) {
-		if ((unsigned char)r->buf[r->pos] != bom_bytes[r->bom]) {
+		if ((unsigned char)r->in[r->pos] != bom_bytes[r->bom]) {
 			k = r->bom;
 			r->bom = -1;
 			return k ? feed(r, (const char *)bom_bytes, (size_t)k, err) : 0;
@@ -423,15 +793,34 @@ skip_bom(struct bs_csv_reader *r, struct bs_err *err)
 static int
 fill(struct bs_csv_reader *r, struct bs_err *err)
 {
-	size_t n = fread(r->buf, 1, r->opts.chunk, r->fp);
+	const char *p;
+	ssize_t k;
+	size_t n;
 
-	if (n == 0) {
-		if (ferror(r->fp)) {
+	if (r->src.next) {
+		do
+			k = r->src.next(r->src.ctx, &p);
+		while (k < 0 && errno == EINTR);
+		if (k < 0) {
 			r->failed = 1;
 			return bs_err_set(err, BS_EXIT_IOERR, "cannot read '%s': %s",
 			    r->name, strerror(errno));
 		}
-		r->eof = 1;
+		n = (size_t)k;
+		r->in = n ? p : r->buf;
+		if (n == 0)
+			r->eof = 1;
+	} else {
+		n = fread(r->buf, 1, r->opts.chunk, r->fp);
+		if (n == 0) {
+			if (ferror(r->fp)) {
+				r->failed = 1;
+				return bs_err_set(err, BS_EXIT_IOERR, "cannot read '%s': %s",
+				    r->name, strerror(errno));
+			}
+			r->eof = 1;
+		}
+		r->in = r->buf;
 	}
 	r->pos = 0;
 	r->end = n;
@@ -499,7 +888,7 @@ read_record(struct bs_csv_reader *r, struct bs_err *err)
 			continue;
 		}
 		if (r->expect_lf) {
-			if (r->buf[r->pos] != '\n')
+			if (r->in[r->pos] != '\n')
 				return bare_cr(r, err);
 			r->pos++;
 			r->line++;
@@ -512,6 +901,8 @@ read_record(struct bs_csv_reader *r, struct bs_err *err)
 				return -1;
 			continue;
 		}
+		if (!r->rec_started && r->parser->pstate == 0 && fast_record(r))
+			continue;
 		if (feed_segment(r, err) < 0)
 			return -1;
 	}
@@ -523,9 +914,10 @@ or_default(size_t v, size_t def)
 	return v ? v : def;
 }
 
-int
-bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
-    const struct bs_csv_opts *o, struct bs_err *err)
+/* Open on a stream or (src not NULL) on a block source. */
+static int
+open_common(struct bs_csv_reader *r, FILE *fp, const struct bs_csv_src *src,
+    const char *name, const struct bs_csv_opts *o, struct bs_err *err)
 {
 	struct bs_csv_opts def = BS_CSV_OPTS_INIT;
 	struct bs_buf tb;
@@ -544,12 +936,16 @@ bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
 	r->opts.check_utf8 = o->check_utf8;
 	r->name = bs_xstrdup(name);
 	r->fp = fp;
+	if (src)
+		r->src = *src;
 	r->parser = bs_xmalloc(sizeof(*r->parser));
 	csv_init(r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL |
 	    CSV_REPALL_NL);
 	csv_set_space_func(r->parser, never_space);
 	csv_set_realloc_func(r->parser, bs_xrealloc);	/* OOM policy: exit 71 */
-	r->buf = bs_xmalloc(r->opts.chunk);
+	if (!src)
+		r->buf = bs_xmalloc(r->opts.chunk);
+	r->in = r->buf;
 	r->nl_at = r->cr_at = NONE;
 	r->line = 1;
 	r->data.max = r->opts.max_record;
@@ -585,6 +981,20 @@ bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
 	r->cur_line = r->rec_line;
 	r->in_header = 0;
 	return 0;
+}
+
+int
+bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
+    const struct bs_csv_opts *o, struct bs_err *err)
+{
+	return open_common(r, fp, NULL, name, o, err);
+}
+
+int
+bs_csv_open_src(struct bs_csv_reader *r, const struct bs_csv_src *src,
+    const char *name, const struct bs_csv_opts *o, struct bs_err *err)
+{
+	return open_common(r, NULL, src, name, o, err);
 }
 
 int
@@ -737,6 +1147,7 @@ bs_csv_close(struct bs_csv_reader *r)
 	free(r->buf);
 	free(r->name);
 	free(r->f);
+	free(r->dq);
 	free(r->h);
 	bs_buf_release(&r->data);
 	bs_buf_release(&r->hdata);

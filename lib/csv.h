@@ -12,7 +12,12 @@
  * READER
  *
  * Built on libcsv (strict mode), one record at a time; memory is bounded by
- * the width of one record, never by the file.  What it accepts:
+ * the width of one record, never by the file.  A record lying wholly in the
+ * read block is split by a fast path of ours (SSE2 where available) that
+ * gives the same fields; anything it does not take (a blank line, an error
+ * of any kind, a limit reached, a record cut by the block end) goes to
+ * libcsv from the record's start, so errors read the same either way.
+ * What it accepts:
  *   - LF or CRLF line ends, mixed; inside a quoted field CR and LF are data
  *     and kept verbatim.  A CR outside quotes that is not followed by LF is
  *     an error ("bare carriage return").
@@ -75,7 +80,8 @@
  *	bs_csv_close(&r);
  *	return rc;		// 0 at end of file, -1 with err filled
  *
- * Memory.  The reader holds one read buffer (opts.chunk), libcsv's buffer
+ * Memory.  The reader holds one read buffer (opts.chunk; none with a block
+ * source, whose blocks are the source's), libcsv's buffer
  * for the field being parsed (at most about max_field + chunk + 1 MiB) and
  * the current record (less than 2 x max_record) with its field table.
  * With the defaults a pathological record costs under 200 MiB; ordinary
@@ -149,6 +155,19 @@ struct bs_csv_span {
 struct csv_parser;		/* libcsv's, opaque here */
 
 /*
+ * A source of input blocks, for bs_csv_open_src(): next(ctx, &p) points p
+ * at the next block of input and returns its length; 0 at end of input;
+ * -1 with errno set on a read error (EINTR: called again).  The reader
+ * only reads a block, and is done with it when it calls next() again or
+ * bs_csv_close(): until then the block must stay valid and unchanged.
+ * Blocks may have any length; records may cross them.
+ */
+struct bs_csv_src {
+	ssize_t (*next)(void *ctx, const char **p);
+	void *ctx;
+};
+
+/*
  * The reader.  Everything in it is private: use the functions below.  It is
  * public only so that it can live in caller storage.
  */
@@ -157,9 +176,11 @@ struct bs_csv_reader {
 	struct bs_csv_opts opts;	/* with defaults filled in */
 	FILE *fp;
 	int own_fp;			/* opened by bs_csv_open(): we close */
+	struct bs_csv_src src;		/* or blocks from there (next set) */
 	struct csv_parser *parser;	/* owned */
-	char *buf;			/* read buffer, opts.chunk bytes */
-	size_t pos, end;		/* unconsumed bytes: buf[pos, end) */
+	char *buf;			/* read buffer, opts.chunk bytes (fp) */
+	const char *in;			/* the input block: buf or the source's */
+	size_t pos, end;		/* unconsumed bytes: in[pos, end) */
 	size_t nl_at, cr_at;		/* next LF / CR at or after pos */
 	int eof;			/* fread() reported end of file */
 	int finished;			/* csv_fini() done: no more records */
@@ -186,6 +207,7 @@ struct bs_csv_reader {
 	struct bs_buf data;		/* field bytes, each NUL-terminated */
 	struct bs_csv_span *f;		/* fields of the current record */
 	size_t nf, af;
+	size_t *dq, adq;		/* fast path: fields with "" inside */
 	struct bs_buf hdata;		/* header names */
 	struct bs_csv_span *h;
 	size_t nh, ah;
@@ -212,6 +234,14 @@ int bs_csv_open_fp(struct bs_csv_reader *r, FILE *fp, const char *name,
     const struct bs_csv_opts *o, struct bs_err *err);
 
 /*
+ * As bs_csv_open_fp(), reading blocks from src (copied) instead of a
+ * stream: no copy of the bytes into a read buffer of ours, and the source
+ * may hash or count the blocks it hands out.  opts.chunk is unused.
+ */
+int bs_csv_open_src(struct bs_csv_reader *r, const struct bs_csv_src *src,
+    const char *name, const struct bs_csv_opts *o, struct bs_err *err);
+
+/*
  * Read the next data record.  Returns 1 (a record is available through the
  * functions below), 0 at end of input, or -1 with err: BS_EXIT_DATAERR (65)
  * for malformed data, BS_EXIT_IOERR (74) for a read error.
@@ -234,7 +264,8 @@ const char *bs_csv_field(const struct bs_csv_reader *r, size_t i,
 /*
  * The current record at once, for callers that keep records (a batch
  * handed to another thread): *block (*len bytes) holds every non-NULL
- * field followed by a NUL; the returned array has bs_csv_nfields()
+ * field followed by its NUL (perhaps with other bytes between fields);
+ * the returned array has bs_csv_nfields()
  * spans, whose off is relative to *block (BS_CSV_NULL_OFF for a NULL).
  * Borrowed like bs_csv_field().
  *	const struct bs_csv_span *sp = bs_csv_record(&r, &block, &len);

@@ -110,15 +110,17 @@ thread_cpu(void)
 }
 
 /*
- * Input goes through a stdio cookie that counts the bytes and, on the first
- * read of a file, hands a copy of each block to a hashing thread, so the
- * SHA-256 is of exactly the bytes parsed without costing the reader thread
- * (the slowest of the three) more than a memcpy.
+ * Input is read() into a ring of blocks that the CSV reader parses in place
+ * (bs_csv_open_src) while, on the first read of a file, a hashing thread
+ * hashes the same blocks: the SHA-256 is of exactly the bytes parsed, and
+ * neither thread copies them.  A block is refilled only once the reader has
+ * moved past it (asked for the next one) and the hashing thread is done
+ * with it.
  */
-#define HASH_BLOCK ((size_t)256 << 10)
-#define HASH_NBLOCKS 16
+#define IN_BLOCK ((size_t)256 << 10)
+#define IN_NBLOCKS 4
 
-struct hcookie {
+struct insrc {
 	int fd;
 	int hashing;		/* a hashing thread runs */
 	unsigned long long bytes;
@@ -126,19 +128,18 @@ struct hcookie {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	char *blk[HASH_NBLOCKS];
-	size_t blen[HASH_NBLOCKS];
-	size_t head, count;
+	char *blk[IN_NBLOCKS];	/* one when not hashing */
+	size_t blen[IN_NBLOCKS];
+	size_t head, count;	/* blocks still to hash: blk[head..+count) */
+	size_t cur;		/* the block the reader holds */
 	int eof;
 	double cpu;		/* the hashing thread's CPU seconds */
-	char *vbuf;		/* the stream's buffer: glibc ignores the size
-				   given to setvbuf() without one */
 };
 
 static void *
 hash_thread(void *arg)
 {
-	struct hcookie *h = arg;
+	struct insrc *h = arg;
 
 	pthread_mutex_lock(&h->mu);
 	for (;;) {
@@ -156,7 +157,7 @@ hash_thread(void *arg)
 		pthread_mutex_unlock(&h->mu);
 		bs_sha256_update(&h->h, b, n);
 		pthread_mutex_lock(&h->mu);
-		h->head = (h->head + 1) % HASH_NBLOCKS;
+		h->head = (h->head + 1) % IN_NBLOCKS;
 		h->count--;
 		pthread_cond_broadcast(&h->cv);
 	}
@@ -165,18 +166,12 @@ hash_thread(void *arg)
 }
 
 static int
-hash_start(struct hcookie *h)
+hash_start(struct insrc *h)
 {
-	size_t i;
-
 	bs_sha256_init(&h->h);
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
-	for (i = 0; i < HASH_NBLOCKS; i++)
-		h->blk[i] = bs_xmalloc(HASH_BLOCK);
 	if (pthread_create(&h->th, NULL, hash_thread, h) != 0) {
-		for (i = 0; i < HASH_NBLOCKS; i++)
-			free(h->blk[i]);
 		pthread_mutex_destroy(&h->mu);
 		pthread_cond_destroy(&h->cv);
 		bs_sha256_release(&h->h);
@@ -186,34 +181,10 @@ hash_start(struct hcookie *h)
 	return 0;
 }
 
-static void
-hash_push(struct hcookie *h, const char *p, size_t n)
-{
-	while (n) {
-		size_t k = n < HASH_BLOCK ? n : HASH_BLOCK, slot;
-
-		pthread_mutex_lock(&h->mu);
-		while (h->count == HASH_NBLOCKS)
-			pthread_cond_wait(&h->cv, &h->mu);
-		slot = (h->head + h->count) % HASH_NBLOCKS;
-		pthread_mutex_unlock(&h->mu);
-		memcpy(h->blk[slot], p, k);	/* the slot is ours until counted */
-		h->blen[slot] = k;
-		pthread_mutex_lock(&h->mu);
-		h->count++;
-		pthread_cond_broadcast(&h->cv);
-		pthread_mutex_unlock(&h->mu);
-		p += k;
-		n -= k;
-	}
-}
-
 /* Wait for the hashing thread; hex (if not NULL) receives the digest. */
 static void
-hash_stop(struct hcookie *h, char *hex)
+hash_stop(struct insrc *h, char *hex)
 {
-	size_t i;
-
 	if (!h->hashing)
 		return;
 	pthread_mutex_lock(&h->mu);
@@ -225,75 +196,92 @@ hash_stop(struct hcookie *h, char *hex)
 		bs_sha256_final_hex(&h->h, hex);
 	else
 		bs_sha256_release(&h->h);
-	for (i = 0; i < HASH_NBLOCKS; i++)
-		free(h->blk[i]);
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 	h->hashing = 0;
 }
 
+/* bs_csv_src.next: read the next block, hand it to the hashing thread. */
 static ssize_t
-hc_read(void *c, char *buf, size_t n)
+src_next(void *c, const char **p)
 {
-	struct hcookie *h = c;
+	struct insrc *h = c;
+	size_t slot = 0;
 	ssize_t k;
 
+	if (h->hashing) {
+		/* the ring ends at cur: the next slot is free unless it is full */
+		slot = (h->cur + 1) % IN_NBLOCKS;
+		pthread_mutex_lock(&h->mu);
+		while (h->count == IN_NBLOCKS)
+			pthread_cond_wait(&h->cv, &h->mu);
+		pthread_mutex_unlock(&h->mu);
+	}
 	do
-		k = read(h->fd, buf, n);
+		k = read(h->fd, h->blk[slot], IN_BLOCK);
 	while (k < 0 && errno == EINTR);
-	if (k > 0) {
-		if (h->hashing)
-			hash_push(h, buf, (size_t)k);
-		h->bytes += (unsigned long long)k;
+	if (k <= 0)
+		return k;
+	h->bytes += (unsigned long long)k;
+	h->cur = slot;
+	*p = h->blk[slot];
+	if (h->hashing) {
+		h->blen[slot] = (size_t)k;
+		pthread_mutex_lock(&h->mu);
+		h->count++;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
 	}
 	return k;
 }
 
-static int
-hc_close(void *c)
+/* Stop hashing (if not done yet), close the file, free the blocks. */
+static void
+close_input(struct insrc *h)
 {
-	struct hcookie *h = c;
+	size_t i;
 
-	return close(h->fd);
+	hash_stop(h, NULL);
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+	for (i = 0; i < IN_NBLOCKS; i++)
+		free(h->blk[i]);
+	memset(h->blk, 0, sizeof(h->blk));
 }
 
-static FILE *
-open_input(struct vinput *in, struct hcookie *hc, struct bs_err *err)
+static int
+open_input(struct vinput *in, struct insrc *h, struct bs_err *err)
 {
-	cookie_io_functions_t io = { hc_read, NULL, NULL, hc_close };
 	struct stat st;
-	FILE *fp;
+	size_t i;
 
-	memset(hc, 0, sizeof(*hc));
-	hc->fd = open(in->path, O_RDONLY | O_CLOEXEC);
-	if (hc->fd < 0) {
+	memset(h, 0, sizeof(*h));
+	h->cur = IN_NBLOCKS - 1;	/* the first block read is blk[0] */
+	h->fd = open(in->path, O_RDONLY | O_CLOEXEC);
+	if (h->fd < 0) {
 		bs_err_set(err, errno == ENOENT || errno == EACCES ? BS_EXIT_NOINPUT :
 		    BS_EXIT_IOERR, "cannot open '%s': %s", in->path, strerror(errno));
-		return NULL;
+		return -1;
 	}
-	if (fstat(hc->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(hc->fd);
+	if (fstat(h->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(h->fd);
+		h->fd = -1;
 		bs_err_set(err, BS_EXIT_NOINPUT, "cannot read '%s': it is a directory",
 		    in->path);
-		return NULL;
+		return -1;
 	}
-	if (!in->passes && hash_start(hc) < 0) {
-		close(hc->fd);
+	(void)posix_fadvise(h->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (!in->passes && hash_start(h) < 0) {
+		close(h->fd);
+		h->fd = -1;
 		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
 		    strerror(errno));
-		return NULL;
+		return -1;
 	}
-	fp = fopencookie(hc, "r", io);
-	if (!fp) {
-		close(hc->fd);
-		hash_stop(hc, NULL);
-		bs_err_set(err, BS_EXIT_OSERR, "cannot open '%s': %s", in->path,
-		    strerror(errno));
-		return NULL;
-	}
-	hc->vbuf = bs_xmalloc(HASH_BLOCK);
-	setvbuf(fp, hc->vbuf, _IOFBF, HASH_BLOCK);
-	return fp;
+	for (i = 0; i < (h->hashing ? IN_NBLOCKS : 1); i++)
+		h->blk[i] = bs_xmalloc(IN_BLOCK);
+	return 0;
 }
 
 /* ------------------------------------------------------------ problems */
@@ -935,11 +923,14 @@ note_memory(struct eng *E)
 /* ------------------------------------------------------------ passes */
 
 /*
- * The reader thread parses the CSV (and hashes it) into batches of records
- * holding only the table's known columns; the calling thread applies the
- * rules.  Four batches circulate between a free and a full queue.
+ * The reader thread parses the CSV (while the hashing thread hashes it)
+ * into batches of records: each record's field bytes, and the offsets of
+ * the table's known columns in them; the calling thread applies the rules.
+ * Four batches circulate between a free and a full queue.  1024 records a
+ * batch keep the offset tables (records x columns) small; handing over a
+ * batch costs little.
  */
-#define BATCH_RECORDS 4096
+#define BATCH_RECORDS 1024
 #define BATCH_BYTES ((size_t)4 << 20)
 #define NBATCH 4
 
@@ -959,7 +950,7 @@ struct feeder {
 	const struct bs_rtable *tab;
 	size_t ncols, nh;
 	size_t *used, nused;	/* the columns some check of this pass reads */
-	const char **vp;	/* nused: the current record's values */
+	size_t *fld;		/* nused: their fields in the file */
 	struct batch b[NBATCH];
 	struct batch *freeq[NBATCH], *fullq[NBATCH];
 	size_t nfree, nfull, ffree, ffull;	/* counts and heads */
@@ -970,12 +961,23 @@ struct feeder {
 };
 
 
+/*
+ * Take a batch from queue q.  stopable: the reader, which gives up (NULL)
+ * when told to stop, and which, finding no free batch, waits until half of
+ * them are free.  It is faster than the checking thread: woken for every
+ * batch freed, it would resume two thousand times on the bench file, its
+ * caches cold each time (another core, or after the hashing thread); in
+ * bursts of two batches its CPU time is lower and steadier.
+ */
 static struct batch *
 q_take(struct feeder *F, struct batch **q, size_t *cnt, size_t *head, int stopable)
 {
 	struct batch *b = NULL;
 
 	pthread_mutex_lock(&F->mu);
+	if (stopable && !*cnt)
+		while (*cnt < NBATCH / 2 && !F->stop)
+			pthread_cond_wait(&F->cv, &F->mu);
 	while (!*cnt && !(stopable && F->stop))
 		pthread_cond_wait(&F->cv, &F->mu);
 	if (*cnt && !(stopable && F->stop)) {
@@ -1014,7 +1016,9 @@ feed_thread(void *arg)
 		bs_buf_reset(&b->data);
 		while (b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES) {
 			int k = bs_csv_next(F->rd, &b->err);
-			size_t nf, i, *off, *len, need;
+			const struct bs_csv_span *sp;
+			const char *blk;
+			size_t nf, i, *off, *len, blen, base;
 
 			if (k <= 0) {
 				b->failed = k < 0;
@@ -1029,32 +1033,33 @@ feed_thread(void *arg)
 				b->failed = done = b->last = 1;
 				break;
 			}
-			off = b->off + b->n * F->ncols;
-			len = b->len + b->n * F->ncols;
-			need = 0;
-			for (i = 0; i < F->nused; i++) {
-				size_t c = F->used[i];
-
-				F->vp[i] = bs_csv_field(F->rd, (size_t)F->tab->cols[c].field,
-				    &len[c]);
-				need += F->vp[i] ? len[c] + 1 : 0;
-			}
-			if (bs_buf_grow(&b->data, need) < 0) {
+			/*
+			 * The record's block at once (one memcpy, not one per
+			 * field): its fields keep their offsets, plus base.
+			 */
+			sp = bs_csv_record(F->rd, &blk, &blen);
+			if (bs_buf_grow(&b->data, blen) < 0) {
 				bs_err_set(&b->err, BS_EXIT_DATAERR, "%s: record %" PRIu64
 				    ": batch too large", bs_csv_name(F->rd), bs_csv_recno(F->rd));
 				b->failed = done = b->last = 1;
 				break;
 			}
+			base = b->data.len;
+			memcpy(b->data.buf + base, blk, blen);
+			b->data.len += blen;
+			b->data.buf[b->data.len] = '\0';
+			off = b->off + b->n * F->ncols;
+			len = b->len + b->n * F->ncols;
 			for (i = 0; i < F->nused; i++) {
-				size_t c = F->used[i];
+				size_t c = F->used[i], fi = F->fld[i];
 
-				if (!F->vp[i]) {
+				if (fi >= nf || sp[fi].off == BS_CSV_NULL_OFF) {
 					off[c] = SIZE_MAX;
-					continue;
+					len[c] = 0;
+				} else {
+					off[c] = base + sp[fi].off;
+					len[c] = sp[fi].len;
 				}
-				off[c] = b->data.len;
-				memcpy(b->data.buf + b->data.len, F->vp[i], len[c] + 1);
-				b->data.len += len[c] + 1;
 			}
 			if (b->failed)
 				break;
@@ -1130,7 +1135,9 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	struct vinput *in = &E->in[E->input_of[ti]];
 	struct bs_csv_opts o = BS_CSV_OPTS_INIT;
 	struct bs_csv_reader rd;
-	struct hcookie hc;
+	struct insrc hc;
+	struct bs_csv_src src = { src_next, &hc };
+	int opened = 0;
 	struct feeder *F = NULL;
 	const struct bs_rule **fmt = NULL, **rest = NULL, **recs = NULL;
 	int *rec_side = NULL;
@@ -1138,7 +1145,6 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	struct bs_progress prog;
 	double t0 = bs_now_mono(), cpu0 = thread_cpu();
 	uint64_t rows = 0;
-	FILE *fp;
 	pthread_t th;
 	int started = 0, rc = -1, reserved = 0;
 	struct stat st;
@@ -1207,10 +1213,10 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 		mark(used, E->lk[build[i]].kept, E->lk[build[i]].nkept);
 		mark_expr(used, lk->where);
 	}
-	fp = open_input(in, &hc, err);
-	if (!fp)
+	if (open_input(in, &hc, err) < 0)
 		goto done;
-	if (bs_csv_open_fp(&rd, fp, in->name, &o, err) < 0)
+	opened = 1;
+	if (bs_csv_open_src(&rd, &src, in->name, &o, err) < 0)
 		goto done;
 	if (fstat(hc.fd, &st) != 0)
 		st.st_size = 0;
@@ -1222,10 +1228,12 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	pthread_mutex_init(&F->mu, NULL);
 	pthread_cond_init(&F->cv, NULL);
 	F->used = bs_xcalloc(nc ? nc : 1, sizeof(size_t));
-	F->vp = bs_xcalloc(nc ? nc : 1, sizeof(char *));
+	F->fld = bs_xcalloc(nc ? nc : 1, sizeof(size_t));
 	for (i = 0; i < nc; i++)
-		if (used[i] && tab->cols[i].lookup < 0)
+		if (used[i] && tab->cols[i].lookup < 0) {
+			F->fld[F->nused] = (size_t)tab->cols[i].field;
 			F->used[F->nused++] = i;
+		}
 	for (i = 0; i < NBATCH; i++) {
 		F->b[i].off = bs_xmalloc(BATCH_RECORDS * (nc ? nc : 1) * sizeof(size_t));
 		F->b[i].len = bs_xcalloc(BATCH_RECORDS * (nc ? nc : 1), sizeof(size_t));
@@ -1399,17 +1407,14 @@ done:
 			bs_buf_release(&F->b[i].data);
 		}
 		free(F->used);
-		free(F->vp);
+		free(F->fld);
 		pthread_mutex_destroy(&F->mu);
 		pthread_cond_destroy(&F->cv);
 		free(F);
 	}
 	bs_csv_close(&rd);
-	if (fp) {
-		fclose(fp);
-		hash_stop(&hc, NULL);
-		free(hc.vbuf);
-	}
+	if (opened)
+		close_input(&hc);
 	free(fmt);
 	free(rest);
 	free(recs);

@@ -63,14 +63,51 @@ mem_file(const char *in, size_t len)
 	return fp;
 }
 
-/* Read a whole input with one chunk size; dump into d; return rc. */
+/*
+ * A block source (bs_csv_open_src) handing out the input chunk bytes at a
+ * time, each block in a fresh allocation of exactly its size, freed when
+ * the next is asked for: the sanitizer build catches any read past a block
+ * or of a block the reader said it was done with.
+ */
+struct msrc {
+	const char *in;
+	size_t len, pos, chunk;
+	char *blk;
+	int calls_after_end;
+};
+
+static ssize_t
+msrc_next(void *ctx, const char **p)
+{
+	struct msrc *m = ctx;
+	size_t n = m->len - m->pos < m->chunk ? m->len - m->pos : m->chunk;
+
+	free(m->blk);
+	m->blk = NULL;
+	if (n == 0) {
+		m->calls_after_end++;
+		return 0;
+	}
+	m->blk = bs_xmalloc(n);
+	memcpy(m->blk, m->in + m->pos, n);
+	m->pos += n;
+	*p = m->blk;
+	return (ssize_t)n;
+}
+
+/*
+ * Read a whole input with one chunk size, from a stream (use_src 0) or a
+ * block source (1); dump into d; return rc.
+ */
 static int
-read_all(const struct rcase *c, size_t len, size_t chunk, struct bs_buf *d,
-    struct bs_err *err)
+read_all(const struct rcase *c, size_t len, size_t chunk, int use_src,
+    struct bs_buf *d, struct bs_err *err)
 {
 	struct bs_csv_opts o = BS_CSV_OPTS_INIT;
 	struct bs_csv_reader r;
-	FILE *fp = mem_file(c->in, len);
+	struct msrc m = { c->in, len, 0, chunk, NULL, 0 };
+	struct bs_csv_src src = { msrc_next, &m };
+	FILE *fp = use_src ? NULL : mem_file(c->in, len);
 	size_t i;
 	int rc;
 
@@ -80,7 +117,8 @@ read_all(const struct rcase *c, size_t len, size_t chunk, struct bs_buf *d,
 	o.max_field = c->max_field;
 	o.max_fields = c->max_fields;
 	o.max_record = c->max_record;
-	rc = bs_csv_open_fp(&r, fp, NAME, &o, err);
+	rc = use_src ? bs_csv_open_src(&r, &src, NAME, &o, err) :
+	    bs_csv_open_fp(&r, fp, NAME, &o, err);
 	if (rc == 0 && c->header) {
 		bs_buf_adds(d, "H:");
 		for (i = 0; i < bs_csv_header_count(&r); i++)
@@ -97,7 +135,10 @@ read_all(const struct rcase *c, size_t len, size_t chunk, struct bs_buf *d,
 	bs_csv_close(&r);
 	assert_null(r.buf);
 	assert_null(r.parser);
-	fclose(fp);
+	if (fp)
+		fclose(fp);
+	free(m.blk);
+	assert_true(m.calls_after_end <= 1);
 	return rc;
 }
 
@@ -105,21 +146,25 @@ static void
 run_case(const struct rcase *c)
 {
 	size_t len = c->len ? c->len : strlen(c->in);
-	size_t chunk;
+	size_t chunk, k;
 
-	for (chunk = 1; chunk <= len + 2; chunk++) {
+	for (k = 0; k < 2 * (len + 2); k++) {
 		struct bs_buf d = BS_BUF_INIT(0);
 		struct bs_err err = BS_ERR_INIT;
-		int rc = read_all(c, len, chunk, &d, &err);
+		int rc, use_src = k % 2;
+
+		chunk = 1 + k / 2;
+		rc = read_all(c, len, chunk, use_src, &d, &err);
 
 		if (strcmp(bs_buf_str(&d), c->want ? c->want : "") != 0 ||
 		    (c->werr && (rc != -1 || strcmp(err.msg, c->werr) != 0 ||
 			err.code != (c->wcode ? c->wcode : BS_EXIT_DATAERR))) ||
 		    (!c->werr && rc != 0)) {
-			print_error("input %zu bytes, chunk %zu\n"
+			print_error("input %zu bytes, chunk %zu%s\n"
 				    "want records:\n%s\ngot records:\n%s\n"
 				    "want error: %s\ngot error (rc %d, code %d): %s\n",
-			    len, chunk, c->want ? c->want : "", bs_buf_str(&d),
+			    len, chunk, use_src ? " (block source)" : "",
+			    c->want ? c->want : "", bs_buf_str(&d),
 			    c->werr ? c->werr : "(none)", rc, err.code, err.msg);
 			bs_buf_release(&d);
 			fail();
@@ -543,6 +588,196 @@ test_open_path(void **state)
 	unlink(path);
 }
 
+/* Cases around the fast path's 64-byte windows (see lib/csv.c). */
+#define X62 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+static void
+test_fast_path(void **state)
+{
+	static const struct rcase c[] = {
+		/* a doubled quote astride bytes 63 and 64 */
+		{ .in = "\"" X62 "\"\"a\",b\n", .want = "1@1:[" X62 "\"a][b]\n" },
+		/* a closing quote at byte 63, its comma at 64 */
+		{ .in = "\"" X62 "\",b\n", .want = "1@1:[" X62 "][b]\n" },
+		{ .in = "\"" X62 "\"x\n", .want = "",
+		  .werr = NAME ": record 1 (line 1), column 65: unexpected text after closing quote" },
+		/* line breaks in quotes across windows; CRLF split at 63/64 */
+		{ .in = "\"" X62 "\n" X62 "\r\n" X62 "\",\"\"\r\nz\n",
+		  .want = "1@1:[" X62 "\n" X62 "\r\n" X62 "][]\n2@4:[z]\n" },
+		{ .in = "a" X62 "\r\nb\n", .want = "1@1:[a" X62 "]\n2@2:[b]\n" },
+		{ .in = "a" X62 "\rb\n", .want = "",
+		  .werr = NAME ": record 1 (line 1), column 64: bare carriage return (line ends must be LF or CRLF)" },
+		/* many fields, many quotes, every one doubled */
+		{ .in = "\"\"\"\"\"\",\"\"\"\"\"\"\"\",\"a\"\"b\"\"c\",\"\"\"x\",\"y\"\"\"\n",
+		  .want = "1@1:[\"\"][\"\"\"][a\"b\"c][\"x][y\"]\n" },
+		/* UTF-8 astride a window, and the leads with narrow ranges */
+		{ .in = X62 "x中,\xE0\xA0\x80\xED\x9F\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\n",
+		  .want = "1@1:[" X62 "x中][\xE0\xA0\x80\xED\x9F\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF]\n" },
+		{ .in = X62 "x\xE4\xB8\n", .want = "",
+		  .werr = NAME ": record 1 (line 1), column 64: invalid UTF-8 (byte 0xe4)" },
+		{ .in = X62 "xx\xE4\xB8\xAD\xAD\n", .want = "",
+		  .werr = NAME ": record 1 (line 1), column 68: invalid UTF-8 (byte 0xad)" },
+		{ .in = X62 "\xED\xA0\x80\n", .want = "",
+		  .werr = NAME ": record 1 (line 1), column 63: invalid UTF-8 (byte 0xed)" },
+		{ .in = "ok\n" X62 "\xC1\xBF\n", .want = "1@1:[ok]\n",
+		  .werr = NAME ": record 2 (line 2), column 63: invalid UTF-8 (byte 0xc1)" },
+		/* NULL against "", after a long field */
+		{ .in = X62 ",,\"\",\n,\"\"\n", .want = "1@1:[" X62 "]N[]N\n2@2:N[]\n" },
+		/* errors past the first window */
+		{ .in = X62 "ab\"c\n", .want = "",
+		  .werr = NAME ": record 1 (line 1), column 65: unexpected quote in unquoted field" },
+		{ .in = "\"a\n" X62 "\n" X62, .want = "",
+		  .werr = NAME ": record 1 (line 1): field 1: quoted field not closed at end of file" },
+		/* a BOM, then a record that is all quotes and commas */
+		{ .in = "\xEF\xBB\xBF\",\",\",\"\n", .want = "1@1:[,][,]\n" },
+	};
+
+	(void)state;
+	run_cases(c, BS_ARRAY_SIZE(c));
+}
+
+/*
+ * The fast path (whole records parsed without libcsv) against libcsv: a
+ * chunk of one byte never holds a whole record, so it is libcsv alone.
+ * Random inputs -- well-formed CSV written by our writer, then mutated --
+ * must give the same records, positions and error at every other chunk
+ * size, through a stream and through a block source.
+ */
+static unsigned
+rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return (*seed / 65536) % n;
+}
+
+static void
+gen_input(unsigned *seed, struct bs_buf *in)
+{
+	static const char *const pieces[] = {
+		"a", "b", "Z", "0", " ", ",", "\"", "\n", "\r\n", "\r", "中", "文",
+		"\xF0\x9F\x98\x80", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF",
+		"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz",
+		"王芳,保费分期缴纳,\"代理人：张某 已电话回访\"",
+	};
+	static const char *const junk[] = {
+		"\"", ",", "\n", "\r", "\r\n", "\xFF", "\xE4", "\xC0\xAF", "\xED\xA0\x80",
+		"\xF4\x90\x80\x80", "\xE0\x80\x80", "\xF0\x80\x80\x80", "\x80", "x",
+		"\"\"", "\xEF\xBB\xBF",
+	};
+	struct bs_buf f = BS_BUF_INIT(0);
+	size_t nrec = 1 + rnd(seed, 6), nf = 1 + rnd(seed, 5), i, j, k, np;
+
+	bs_buf_reset(in);
+	if (rnd(seed, 8) == 0)
+		bs_buf_adds(in, "\xEF\xBB\xBF");
+	for (i = 0; i < nrec; i++) {
+		if (rnd(seed, 10) == 0)
+			nf = 1 + rnd(seed, 5);	/* a ragged record */
+		for (j = 0; j < nf; j++) {
+			if (j)
+				bs_buf_addc(in, ',');
+			if (rnd(seed, 6) == 0)
+				continue;	/* NULL */
+			bs_buf_reset(&f);
+			np = rnd(seed, 6);
+			for (k = 0; k < np; k++)
+				bs_buf_adds(&f, pieces[rnd(seed, BS_ARRAY_SIZE(pieces))]);
+			if (f.len == 0 || rnd(seed, 3) == 0) {
+				/* quoted, as the writer would, or always */
+				bs_buf_addc(in, '"');
+				for (k = 0; k < f.len; k++) {
+					if (f.buf[k] == '"')
+						bs_buf_addc(in, '"');
+					bs_buf_addc(in, f.buf[k]);
+				}
+				bs_buf_addc(in, '"');
+			} else {
+				bs_csv_buf_field(in, f.buf, f.len);
+			}
+		}
+		switch (rnd(seed, 8)) {
+		case 0: bs_buf_adds(in, "\r\n"); break;
+		case 1: if (i + 1 == nrec) break; /* FALLTHROUGH */
+		default: bs_buf_addc(in, '\n'); break;
+		}
+		if (rnd(seed, 12) == 0)
+			bs_buf_adds(in, rnd(seed, 2) ? "\n" : "\r\n");	/* blank */
+	}
+	/* mutations: most inputs get none, some several */
+	np = rnd(seed, 3) ? 0 : 1 + rnd(seed, 3);
+	for (k = 0; k < np && in->len; k++) {
+		const char *jk = junk[rnd(seed, BS_ARRAY_SIZE(junk))];
+		size_t at = rnd(seed, (unsigned)in->len + 1), jl = strlen(jk);
+
+		if (rnd(seed, 4) == 0 && at < in->len) {
+			memmove(in->buf + at, in->buf + at + 1, in->len - at - 1);
+			in->len--;
+			continue;
+		}
+		bs_buf_grow(in, jl);
+		memmove(in->buf + at + jl, in->buf + at, in->len - at);
+		memcpy(in->buf + at, jk, jl);
+		in->len += jl;
+	}
+	in->buf[in->len] = '\0';
+	bs_buf_release(&f);
+}
+
+static void
+test_fast_vs_libcsv(void **state)
+{
+	static const size_t chunks[] = { 2, 3, 5, 8, 17, 63, 64, 65, 100, 4096 };
+	struct bs_buf in = BS_BUF_INIT(0);
+	unsigned seed = 20240611;
+	size_t iter, i;
+	int src;
+
+	(void)state;
+	for (iter = 0; iter < 4000; iter++) {
+		struct rcase c;
+		struct bs_buf want = BS_BUF_INIT(0);
+		struct bs_err werr = BS_ERR_INIT;
+		int wrc;
+
+		gen_input(&seed, &in);
+		memset(&c, 0, sizeof(c));
+		c.in = in.buf;
+		c.header = rnd(&seed, 3) == 0;
+		c.no_utf8 = rnd(&seed, 5) == 0;
+		if (rnd(&seed, 6) == 0)
+			c.max_field = 1 + rnd(&seed, 40);
+		if (rnd(&seed, 8) == 0)
+			c.max_fields = 1 + rnd(&seed, 5);
+		if (rnd(&seed, 8) == 0)
+			c.max_record = 1 + rnd(&seed, 100);
+		wrc = read_all(&c, in.len, 1, 0, &want, &werr);
+		for (i = 0; i < 2 * BS_ARRAY_SIZE(chunks) + 1; i++) {
+			struct bs_buf got = BS_BUF_INIT(0);
+			struct bs_err gerr = BS_ERR_INIT;
+			size_t chunk = i < 2 * BS_ARRAY_SIZE(chunks) ? chunks[i / 2] :
+			    in.len + 1;
+			int grc;
+
+			src = (int)(i % 2);
+			grc = read_all(&c, in.len, chunk, src, &got, &gerr);
+			if (grc != wrc || strcmp(bs_buf_str(&got), bs_buf_str(&want)) ||
+			    (wrc < 0 && (gerr.code != werr.code ||
+				strcmp(gerr.msg, werr.msg)))) {
+				print_error("iteration %zu, chunk %zu%s, input (%zu bytes):\n",
+				    iter, chunk, src ? " (block source)" : "", in.len);
+				for (size_t b = 0; b < in.len; b++)
+					print_error("\\x%02x", (unsigned char)in.buf[b]);
+				print_error("\nlibcsv (rc %d): %s\n%s\nfast (rc %d): %s\n%s\n",
+				    wrc, werr.msg, bs_buf_str(&want), grc, gerr.msg,
+				    bs_buf_str(&got));
+				fail();
+			}
+			bs_buf_release(&got);
+		}
+		bs_buf_release(&want);
+	}
+	bs_buf_release(&in);
+}
+
 /* ---------------------------------------------------------------- writer */
 
 struct wdir {
@@ -833,6 +1068,8 @@ main(void)
 		cmocka_unit_test(test_header_index),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_open_path),
+		cmocka_unit_test(test_fast_path),
+		cmocka_unit_test(test_fast_vs_libcsv),
 		cmocka_unit_test(test_buf_field),
 		cmocka_unit_test(test_writer_bytes),
 		cmocka_unit_test(test_round_trip),
