@@ -383,24 +383,83 @@ bs_xev_const(const struct bs_xnode *n, struct bs_xctx *c)
 	return &n->lit;
 }
 
+/* The same declared type, as far as parsing goes. */
+static int
+same_type(const struct bs_expr_col *a, const struct bs_expr_col *b)
+{
+	return a->type == b->type && a->precision == b->precision &&
+	    a->scale == b->scale;
+}
+
 const struct bs_xval *
 bs_xev_column(const struct bs_xnode *n, struct bs_xctx *c)
 {
 	const char *f = c->row->fields[n->col];
 	size_t len = c->row->lens[n->col];
-	struct bs_xval *v = SLOT();
+	struct bs_row_cache *rc = c->rc;
+	struct bs_xval *v;
 
 	if (!f)
 		return &bs_xnull;
 	if (n->type == BS_TYPE_TEXT) {
+		v = SLOT();
 		v->null = 0;
 		v->u.s.p = f;
 		v->u.s.n = len;
 		return v;
 	}
+	/*
+	 * Cached: the first type a column is read as this row (a value
+	 * returned earlier may still be in use, so it is never replaced).
+	 */
+	if (rc && n->col < rc->n && (rc->stamp[n->col] != rc->gen ||
+	    same_type(&rc->type[n->col], &n->ctype))) {
+		v = &rc->val[n->col];
+		if (rc->stamp[n->col] != rc->gen) {
+			if (bs_xparse_value(&n->ctype, f, len, v, NULL) < 0)
+				v->null = 1;
+			rc->stamp[n->col] = rc->gen;
+			rc->type[n->col] = n->ctype;
+		}
+		return v->null ? &bs_xnull : v;
+	}
+	v = SLOT();
 	if (bs_xparse_value(&n->ctype, f, len, v, NULL) < 0)
 		return &bs_xnull;
 	return v;
+}
+
+struct bs_row_cache *
+bs_row_cache_new(size_t n)
+{
+	struct bs_row_cache *rc = bs_xcalloc(1, sizeof(*rc));
+
+	rc->n = n;
+	rc->gen = 1;
+	rc->stamp = bs_xcalloc(n ? n : 1, sizeof(*rc->stamp));
+	rc->val = bs_xcalloc(n ? n : 1, sizeof(*rc->val));
+	rc->type = bs_xcalloc(n ? n : 1, sizeof(*rc->type));
+	return rc;
+}
+
+void
+bs_row_cache_clear(struct bs_row_cache *rc)
+{
+	if (++rc->gen == 0) {	/* wrapped: no stamp may match by chance */
+		memset(rc->stamp, 0, rc->n * sizeof(*rc->stamp));
+		rc->gen = 1;
+	}
+}
+
+void
+bs_row_cache_free(struct bs_row_cache *rc)
+{
+	if (!rc)
+		return;
+	free(rc->stamp);
+	free(rc->val);
+	free(rc->type);
+	free(rc);
 }
 
 const struct bs_xval *
@@ -1583,13 +1642,14 @@ bs_xfunc_find(const char *name, size_t len)
 /* ---- public evaluation API ---- */
 
 static const struct bs_xval *
-run(const struct bs_expr *e, const struct bs_row *row, struct bs_xctx *c,
-    struct bs_err *err)
+run(const struct bs_expr *e, const struct bs_row *row, struct bs_row_cache *rc,
+    struct bs_xctx *c, struct bs_err *err)
 {
 	c->row = row;
 	c->slots = e->slots;
 	c->rterr = 0;
 	c->err = err;
+	c->rc = rc;
 	if (row->n < e->need_fields) {
 		bs_err_set(err, BS_EXIT_SOFTWARE,
 		    "row has %zu fields, the expression reads field %zu",
@@ -1600,8 +1660,8 @@ run(const struct bs_expr *e, const struct bs_row *row, struct bs_xctx *c,
 }
 
 int
-bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
-    int *result, struct bs_err *err)
+bs_expr_eval_bool_cached(const struct bs_expr *e, const struct bs_row *row,
+    struct bs_row_cache *rc, int *result, struct bs_err *err)
 {
 	struct bs_xctx c;
 	const struct bs_xval *v;
@@ -1609,7 +1669,7 @@ bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
 	if (e->root->type != BS_TYPE_BOOL && e->root->type != BS_TYPE_NULL)
 		return bs_err_set(err, BS_EXIT_SOFTWARE,
 		    "expression is %s, not a condition", bs_type_name(e->root->type));
-	v = run(e, row, &c, err);
+	v = run(e, row, rc, &c, err);
 	if (!v)
 		return -1;
 	*result = v->null ? -1 : v->u.b;
@@ -1617,11 +1677,26 @@ bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
 }
 
 int
+bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
+    int *result, struct bs_err *err)
+{
+	return bs_expr_eval_bool_cached(e, row, NULL, result, err);
+}
+
+int
 bs_expr_eval_text(const struct bs_expr *e, const struct bs_row *row,
     struct bs_buf *out, int *is_null, struct bs_err *err)
 {
+	return bs_expr_eval_text_cached(e, row, NULL, out, is_null, err);
+}
+
+int
+bs_expr_eval_text_cached(const struct bs_expr *e, const struct bs_row *row,
+    struct bs_row_cache *rc, struct bs_buf *out, int *is_null,
+    struct bs_err *err)
+{
 	struct bs_xctx c;
-	const struct bs_xval *v = run(e, row, &c, err);
+	const struct bs_xval *v = run(e, row, rc, &c, err);
 
 	if (!v)
 		return -1;

@@ -89,6 +89,21 @@ struct bs_xctx {
 	struct bs_xval *slots;
 	int rterr;		/* a runtime error was recorded */
 	struct bs_err *err;
+	struct bs_row_cache *rc;	/* typed column values; NULL: none */
+};
+
+/*
+ * The typed values of the current row's columns, each parsed on first
+ * use (see bs_row_cache_new() in expr.h).  A column's entry is valid
+ * while its stamp equals gen; val.null = 1 records text that does not
+ * parse as type.
+ */
+struct bs_row_cache {
+	size_t n;
+	uint32_t gen;
+	uint32_t *stamp;
+	struct bs_xval *val;
+	struct bs_expr_col *type;
 };
 
 struct bs_xnode;

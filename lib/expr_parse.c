@@ -208,7 +208,7 @@ static struct bs_xnode *
 fold(struct parser *p, struct bs_xnode *n)
 {
 	struct bs_err rt = BS_ERR_INIT;
-	struct bs_xctx c = { NULL, NULL, 0, &rt };
+	struct bs_xctx c = { NULL, NULL, 0, &rt, NULL };
 	const struct bs_xval *v;
 
 	if (!n || p->failed || n->is_const || n->eval == bs_xev_column)

@@ -88,6 +88,7 @@ struct eng {
 	unsigned char *bad;	/* failed a format check */
 	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
 	struct bs_row row;
+	struct bs_row_cache *rc;	/* the row's typed values */
 	struct bs_buf key, vals, enc, tmp, lkey, gtmp;
 	struct bs_err e;	/* scratch: never zero-filled per row (2 KiB) */
 	int key_done;
@@ -399,7 +400,7 @@ when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
 
 	if (!w)
 		return 1;
-	rc = bs_expr_eval_bool(w, &E->row, &res, &E->e);
+	rc = bs_expr_eval_bool_cached(w, &E->row, E->rc, &res, &E->e);
 	if (rc != 0)
 		rterror(E, r, &E->e);
 	return res == 1;
@@ -527,7 +528,8 @@ check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 	case BS_RULE_ASSERT: {
 		int res = -1, rc;
 
-		rc = bs_expr_eval_bool(r->expr, &E->row, &res, &E->e);
+		rc = bs_expr_eval_bool_cached(r->expr, &E->row, E->rc, &res,
+		    &E->e);
 		if (rc != 0)
 			rterror(E, r, &E->e);
 		if (res != 0)
@@ -565,8 +567,8 @@ reconcile_row(struct eng *E, const struct bs_rule *r, int s)
 			int isnull = 1, rc;
 
 			bs_buf_reset(&E->gtmp);
-			rc = bs_expr_eval_text(sd->group_expr[i], &E->row, &E->gtmp, &isnull,
-			    &E->e);
+			rc = bs_expr_eval_text_cached(sd->group_expr[i], &E->row,
+			    E->rc, &E->gtmp, &isnull, &E->e);
 			if (rc != 0)
 				rterror(E, r, &E->e);
 			bs_keyset_key_part(&E->enc, isnull || rc < 0 ? NULL :
@@ -591,7 +593,8 @@ reconcile_row(struct eng *E, const struct bs_rule *r, int s)
 		int isnull = 1, rc;
 
 		bs_buf_reset(&E->tmp);
-		rc = bs_expr_eval_text(sd->value, &E->row, &E->tmp, &isnull, &E->e);
+		rc = bs_expr_eval_text_cached(sd->value, &E->row, E->rc, &E->tmp,
+		    &isnull, &E->e);
 		if (rc != 0)
 			rterror(E, r, &E->e);
 		if (rc >= 0 && !isnull) {
@@ -728,7 +731,8 @@ lookup_key(struct eng *E, size_t li)
 			continue;
 		}
 		bs_buf_reset(&E->gtmp);
-		rc = bs_expr_eval_text(lk->by[j], &E->row, &E->gtmp, &isnull, &E->e);
+		rc = bs_expr_eval_text_cached(lk->by[j], &E->row, E->rc, &E->gtmp,
+		    &isnull, &E->e);
 		if (rc < 0 || isnull)
 			return 1;
 		bs_keyset_key_part(&E->lkey, bs_buf_str(&E->gtmp), E->gtmp.len);
@@ -821,7 +825,8 @@ lookup_collect(struct eng *E, size_t li)
 	if (lk->where) {
 		int res = -1;
 
-		(void)bs_expr_eval_bool(lk->where, &E->row, &res, &E->e);
+		(void)bs_expr_eval_bool_cached(lk->where, &E->row, E->rc, &res,
+		    &E->e);
 		if (res != 1)
 			return;
 	}
@@ -1271,8 +1276,11 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 			}
 			memset(E->bad, 0, nc);
 			memset(E->tvalid, 0, nc);
+			bs_row_cache_clear(E->rc);
 			for (i = 0; i < nfill; i++)
 				lookup_fill(E, fill[i]);
+			if (nfill)	/* columns read through lookups are set */
+				bs_row_cache_clear(E->rc);
 			for (i = 0; i < nbuild; i++)
 				lookup_collect(E, build[i]);
 			for (i = 0; i < nfmt && !bad; i++)
@@ -1862,6 +1870,7 @@ engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
 	E.tvalid = bs_xcalloc(maxc, 1);
 	E.row.fields = E.fields;
 	E.row.lens = E.lens;
+	E.rc = bs_row_cache_new(maxc);
 	collect = bs_xcalloc(E.nrefs + 1, sizeof(*collect));
 	fill = bs_xcalloc(rs->nlookups + 1, sizeof(size_t));
 	for (p = 0; p < E.norder; p++) {
@@ -1947,6 +1956,7 @@ done:
 	free(E.lens);
 	free(E.bad);
 	free(E.tvalid);
+	bs_row_cache_free(E.rc);
 	free(E.order);
 	free(E.pos);
 	free(E.needed);
