@@ -5,6 +5,7 @@
 #include <pcre2.h>
 #include <dirent.h>
 
+#include "bytepat.h"
 #include "date.h"
 #include "idcheck.h"
 #include "refcsv.h"
@@ -17,6 +18,8 @@ struct bs_rule_regex {
 	pcre2_code *code;
 	pcre2_match_data *md;
 	int jit;
+	int fixed;		/* a fixed-length ASCII pattern: bp matches */
+	struct bs_bytepat bp;
 };
 
 /* A diagnostic before sorting. */
@@ -1097,6 +1100,7 @@ compile_regex(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule 
 	r->re = bs_xcalloc(1, sizeof(*r->re));
 	r->re->code = code;
 	r->re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	r->re->fixed = bs_bytepat_compile(s, n->data.scalar.length, &r->re->bp) == 0;
 	r->re->md = pcre2_match_data_create_from_pattern(code, NULL);
 	if (!r->re->md) {
 		bs_error("out of memory (regular expression match data)");
@@ -1111,6 +1115,8 @@ bs_rule_match(const struct bs_rule *r, const char *s, size_t n)
 {
 	int rc;
 
+	if (r->re->fixed)
+		return bs_bytepat_match(&r->re->bp, s, n);
 	if (r->re->jit)
 		rc = pcre2_jit_match(r->re->code, (PCRE2_SPTR)s, n, 0, 0, r->re->md, NULL);
 	else
@@ -1627,6 +1633,7 @@ rule_free(struct bs_rule *r)
 	if (r->re) {
 		pcre2_match_data_free(r->re->md);
 		pcre2_code_free(r->re->code);
+		bs_bytepat_release(&r->re->bp);
 		free(r->re);
 	}
 	free(r->pattern);
