@@ -88,6 +88,15 @@ class(const char *re, size_t n, size_t *i, uint64_t s[4])
 	return 0;
 }
 
+static int
+same_set(const struct bs_bytepat_run *r, const uint64_t s[4])
+{
+	for (unsigned b = 0; b < 256; b++)
+		if (r->ok[b] != (s[b >> 6] >> (b & 63) & 1))
+			return 0;
+	return 1;
+}
+
 int
 bs_bytepat_compile(const char *re, size_t n, struct bs_bytepat *p)
 {
@@ -123,9 +132,17 @@ bs_bytepat_compile(const char *re, size_t n, struct bs_bytepat *p)
 		}
 		if (p->len + count > BS_BYTEPAT_MAX)
 			goto refuse;
-		BS_ALLOC_GROW(p->set, p->len + count + 1, a);
-		while (count--)
-			memcpy(p->set[p->len++], s, sizeof(s));
+		if (!count)
+			continue;
+		p->len += count;
+		if (p->nrun && same_set(&p->run[p->nrun - 1], s)) {
+			p->run[p->nrun - 1].count += count;
+			continue;
+		}
+		BS_ALLOC_GROW(p->run, p->nrun + 1, a);
+		for (unsigned b = 0; b < 256; b++)
+			p->run[p->nrun].ok[b] = (unsigned char)(s[b >> 6] >> (b & 63) & 1);
+		p->run[p->nrun++].count = count;
 	}
 	return 0;
 refuse:
@@ -137,18 +154,23 @@ int
 bs_bytepat_match(const struct bs_bytepat *p, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	unsigned ok = 1;
 
 	if (n != p->len)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!(p->set[i][u[i] >> 6] >> (u[i] & 63) & 1))
-			return 0;
-	return 1;
+	/* no early exit: most values match, and the loop stays branch-free */
+	for (size_t r = 0; r < p->nrun; r++) {
+		const unsigned char *t = p->run[r].ok;
+
+		for (size_t k = p->run[r].count; k--; u++)
+			ok &= t[*u];
+	}
+	return (int)ok;
 }
 
 void
 bs_bytepat_release(struct bs_bytepat *p)
 {
-	free(p->set);
+	free(p->run);
 	memset(p, 0, sizeof(*p));
 }

@@ -3,10 +3,11 @@
  * fixed-length sequences of ASCII characters and character classes, such
  * as '[0-9]{17}[0-9X]', '1[3-9][0-9]{9}', 'P\d{6}' or '[A-Z]{2}-[0-9]{4}'.
  *
- * bs_bytepat_compile() recognises such a pattern and turns it into one
- * 256-bit byte set per character position; bs_bytepat_match() then tests
- * a whole value (anchored at both ends, as 'pattern:' rules match) with one
- * table look-up per byte, without PCRE2's per-call set-up.  Any pattern
+ * bs_bytepat_compile() recognises such a pattern and turns it into runs of
+ * positions that accept the same bytes (a 256-entry table per run);
+ * bs_bytepat_match() then tests a whole value (anchored at both ends, as
+ * 'pattern:' rules match) with one table look-up per byte, without PCRE2's
+ * per-call set-up.  Any pattern
  * outside the subset is refused (-1) and the caller keeps using PCRE2, so
  * the subset is kept small enough to be obviously equivalent:
  *
@@ -41,9 +42,16 @@
 
 #define BS_BYTEPAT_MAX 1024	/* positions (bytes of a matching value) */
 
+/* A run of positions that accept the same bytes. */
+struct bs_bytepat_run {
+	unsigned char ok[256];	/* 1: byte accepted */
+	size_t count;		/* positions */
+};
+
 struct bs_bytepat {
-	uint64_t (*set)[4];	/* per position: the accepted bytes, bit b */
-	size_t len;		/* positions */
+	struct bs_bytepat_run *run;
+	size_t nrun;
+	size_t len;		/* positions: the sum of the runs' counts */
 };
 
 /*

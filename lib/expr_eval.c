@@ -118,7 +118,9 @@ bs_xparse_value(const struct bs_expr_col *t, const char *s, size_t n,
 	case BS_TYPE_DECIMAL:
 		if (bs_dec_parse(s, n, 0, &v->u.d, err) < 0)
 			return -1;
-		if (t->precision > 0) {
+		/* no more integer digits than characters: fits without a look */
+		if (t->precision > 0 && (v->u.d.scale > t->scale ||
+		    n > (size_t)(t->precision - t->scale))) {
 			int r = bs_dec_fits(&v->u.d, t->precision, t->scale);
 
 			if (r == -1)
@@ -1473,11 +1475,14 @@ static const struct bs_xval *
 fn_resident_id_valid(const struct bs_xnode *n, struct bs_xctx *c)
 {
 	ID_ARG(a);
+	/* the check implies the format: one pass over a valid number */
+	if (a->u.s.n == 18 && bs_id_resident_check(a->u.s.p, 18))
+		return &bs_xtrue;
 	if (!bs_id_resident_format(a->u.s.p, a->u.s.n))
 		return &bs_xnull;
 	if (a->u.s.n == 15)
 		return &bs_xtrue;	/* no check character to check */
-	return BOOLV(bs_id_resident_check(a->u.s.p, a->u.s.n));
+	return &bs_xfalse;
 }
 
 static const struct bs_xval *

@@ -1256,7 +1256,8 @@ load_ref(struct loader *L, struct rfile *f, yaml_node_t *n, yaml_node_t *cn,
 }
 
 static int
-parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
+parse_in_values(struct loader *L, struct rfile *f, yaml_node_t *n,
+    struct bs_rule *r)
 {
 	static const char *const keys[] = { "ref", "column", NULL };
 	size_t i;
@@ -1290,9 +1291,38 @@ parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
 	return 0;
 }
 
+/* A few short values are found faster by comparing than by hashing. */
+#define IN_SMALL 8
+
+static int
+parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
+{
+	size_t it = 0, len;
+	const void *k;
+	void *p;
+
+	if (parse_in_values(L, f, n, r) < 0)
+		return -1;
+	if (bs_keyset_count(&r->in) > IN_SMALL)
+		return 0;
+	r->in_small = bs_xcalloc(IN_SMALL, sizeof(*r->in_small));
+	r->in_small_len = bs_xcalloc(IN_SMALL, sizeof(*r->in_small_len));
+	while (bs_keyset_next(&r->in, &it, &k, &len, &p)) {
+		r->in_small[r->in_nsmall] = k;
+		r->in_small_len[r->in_nsmall++] = len;
+	}
+	return 0;
+}
+
 int
 bs_rule_in(const struct bs_rule *r, const char *s, size_t n)
 {
+	if (r->in_small) {
+		for (size_t i = 0; i < r->in_nsmall; i++)
+			if (r->in_small_len[i] == n && !memcmp(r->in_small[i], s, n))
+				return 1;
+		return 0;
+	}
 	return bs_keyset_find(&r->in, s, n) != NULL;
 }
 
@@ -1638,6 +1668,8 @@ rule_free(struct bs_rule *r)
 	}
 	free(r->pattern);
 	bs_keyset_release(&r->in);
+	free(r->in_small);
+	free(r->in_small_len);
 	free(r->in_ref);
 	free(r->ref_cols);
 	if (r->rec) {

@@ -195,6 +195,9 @@ struct bs_rule {
 	struct bs_rule_regex *re;	/* PATTERN */
 	char *pattern;
 	struct bs_keyset in;	/* IN: the accepted values */
+	const void **in_small;	/* and when there are at most 8 of them, */
+	size_t *in_small_len;	/* each (into in) for a linear look-up */
+	size_t in_nsmall;
 	char *in_ref;		/* IN from a reference list: its path */
 	size_t ref_table;	/* EXISTS: the referenced table */
 	size_t *ref_cols;	/* and its columns (ncols of them) */

@@ -69,7 +69,8 @@ refused(const char *re)
 
 	if (bs_bytepat_compile(re, strlen(re), &p) == 0)
 		fail_msg("'%s' accepted", re);
-	assert_null(p.set);
+	assert_null(p.run);
+	assert_int_equal(p.nrun, 0);
 	assert_int_equal(p.len, 0);
 }
 

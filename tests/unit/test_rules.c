@@ -124,7 +124,11 @@ static const char good[] =
     "      compare: '<='\n"
     "      groups: matched\n"
     "  - {id: R041, severity: error, message: m, reconcile: {count: rows, against: {table: org, count: org_code}}}\n"
-    "  - {id: R042, severity: error, message: m, column: status, in: {ref: bad, column: code}}\n";
+    "  - {id: R042, severity: error, message: m, column: status, in: {ref: bad, column: code}}\n"
+    "  - {id: R043, severity: error, message: m, column: status,\n"
+    "     in: ['01', '02', '03', '04', '05', '06', '07', '08', '090']}\n"
+    "  - {id: R044, severity: error, message: m, column: status, in: ['', '1']}\n"
+    "  - {id: R045, severity: error, message: m, column: policy_no, pattern: '1[3-9][0-9]{9}'}\n";
 
 static const char coverage[] =
     "table: coverage\n"
@@ -149,7 +153,7 @@ test_every_check_kind(void **state)
 	assert_string_equal(d, "");
 	free(d);
 	assert_int_equal(rc, 0);
-	assert_int_equal(rs.nrules, 13);
+	assert_int_equal(rs.nrules, 16);
 	pt = bs_rules_table(&rs, "policy");
 	ot = bs_rules_table(&rs, "org");
 	ct = bs_rules_table(&rs, "coverage");
@@ -223,6 +227,27 @@ test_every_check_kind(void **state)
 	r = rule(&rs, "R042");
 	assert_true(bs_rule_in(r, "1", 1));
 	assert_false(bs_rule_in(r, "x", 1));
+	/* up to 8 values are compared one by one, more are hashed */
+	assert_int_equal(rule(&rs, "R035")->in_nsmall, 3);
+	r = rule(&rs, "R043");
+	assert_null(r->in_small);
+	assert_true(bs_rule_in(r, "08", 2));
+	assert_true(bs_rule_in(r, "090", 3));
+	assert_false(bs_rule_in(r, "09", 2));
+	assert_false(bs_rule_in(r, "", 0));
+	r = rule(&rs, "R044");
+	assert_int_equal(r->in_nsmall, 2);
+	assert_true(bs_rule_in(r, "", 0));
+	assert_true(bs_rule_in(r, "1", 1));
+	assert_false(bs_rule_in(r, "10", 2));
+	assert_false(bs_rule_in(r, "2", 1));
+	/* a fixed-length pattern (lib/bytepat), anchored like PCRE2 */
+	r = rule(&rs, "R045");
+	assert_true(bs_rule_match(r, "13812345678", 11));
+	assert_false(bs_rule_match(r, "12812345678", 11));
+	assert_false(bs_rule_match(r, "138123456789", 12));
+	assert_false(bs_rule_match(r, "1381234567", 10));
+	assert_false(bs_rule_match(r, "1381234567８", strlen("1381234567８")));
 	r = rule(&rs, "R037");
 	assert_int_equal(r->kind, BS_RULE_PATTERN);
 	assert_true(bs_rule_match(r, "P123", 4));
