@@ -530,6 +530,44 @@ bs_xev_compare(const struct bs_xnode *n, struct bs_xctx *c)
 	return BOOLV(cmp_holds(n->op, n->cmp(a, b)));
 }
 
+/* cmp(a, b) with the common comparators called directly. */
+static int
+cmp_vals(const struct bs_xnode *n, const struct bs_xval *a,
+    const struct bs_xval *b)
+{
+	if (n->cmp == cmp_date)
+		return a->u.date < b->u.date ? -1 : a->u.date > b->u.date;
+	if (n->cmp == cmp_num && a->u.d.scale == b->u.d.scale)
+		return a->u.d.coef < b->u.d.coef ? -1 : a->u.d.coef > b->u.d.coef;
+	return n->cmp(a, b);
+}
+
+/* A comparison of a column with a constant: no calls through kids[]. */
+const struct bs_xval *
+bs_xev_compare_col_const(const struct bs_xnode *n, struct bs_xctx *c)
+{
+	const struct bs_xval *a = bs_xev_column(n->kids[0], c);
+	const struct bs_xval *b = &n->kids[1]->lit;
+
+	if (a->null || b->null)
+		return &bs_xnull;
+	return BOOLV(cmp_holds(n->op, cmp_vals(n, a, b)));
+}
+
+/* A comparison of two columns. */
+const struct bs_xval *
+bs_xev_compare_col_col(const struct bs_xnode *n, struct bs_xctx *c)
+{
+	const struct bs_xval *a = bs_xev_column(n->kids[0], c), *b;
+
+	if (a->null)
+		return &bs_xnull;
+	b = bs_xev_column(n->kids[1], c);
+	if (b->null)
+		return &bs_xnull;
+	return BOOLV(cmp_holds(n->op, cmp_vals(n, a, b)));
+}
+
 const struct bs_xval *
 bs_xev_isnull(const struct bs_xnode *n, struct bs_xctx *c)
 {

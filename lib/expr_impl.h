@@ -203,6 +203,11 @@ const struct bs_xval *bs_xev_and(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_or(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_not(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_compare(const struct bs_xnode *n, struct bs_xctx *c);
+/* bs_xev_compare() for column op constant, column op column (no kid calls) */
+const struct bs_xval *bs_xev_compare_col_const(const struct bs_xnode *n,
+    struct bs_xctx *c);
+const struct bs_xval *bs_xev_compare_col_col(const struct bs_xnode *n,
+    struct bs_xctx *c);
 const struct bs_xval *bs_xev_isnull(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_in(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_between(const struct bs_xnode *n, struct bs_xctx *c);
