@@ -537,8 +537,13 @@ cmp_vals(const struct bs_xnode *n, const struct bs_xval *a,
 {
 	if (n->cmp == cmp_date)
 		return a->u.date < b->u.date ? -1 : a->u.date > b->u.date;
-	if (n->cmp == cmp_num && a->u.d.scale == b->u.d.scale)
-		return a->u.d.coef < b->u.d.coef ? -1 : a->u.d.coef > b->u.d.coef;
+	if (n->cmp == cmp_num) {
+		bs_dec_coef x = a->u.d.coef, y = b->u.d.coef;
+
+		/* equal scales, or a zero (amount >= 0): no rescaling */
+		if (a->u.d.scale == b->u.d.scale || !x || !y)
+			return x < y ? -1 : x > y;
+	}
 	return n->cmp(a, b);
 }
 

@@ -607,6 +607,29 @@ t_comparisons(void **state)
 	EQ("false", "t = 'a'", "t=a ");	/* no blank padding */
 	EQ("true", "t = '保险'", "t=保险");
 	EQ("true", "'2026-01-01' < '2026-02-01'");	/* two text literals: text */
+	/* column op constant, column op column (their own evaluators) */
+	EQ("true", "a >= 0", "a=0.01");
+	EQ("false", "a >= 0", "a=-0.01");
+	EQ("true", "a >= 0", "a=0.00");
+	EQ("true", "0 <= a", "a=0.00");
+	EQ("false", "x < 0", "x=0");
+	EQ("true", "x > -1", "x=-0.5");
+	EQ("true", "x <= a", "x=1.1", "a=1.10");
+	EQ("false", "x < a", "x=1.1", "a=1.10");
+	EQ("true", "x <> y", "x=100000000000000000000", "y=99999999999999999999.99");
+	EQ("true", "x > y", "x=100000000000000000000", "y=99999999999999999999.99");
+	EQ("true", "a <> 0", "a=-0.01");
+	EQ("false", "x = 0", "x=0.0000001");
+	EQ("true", "x = 0", "x=-0.000");
+	EQ("true", "d < d2", "d=2026-02-28", "d2=2026-03-01");
+	EQ("false", "d2 < d", "d=2026-02-28", "d2=2026-03-01");
+	EQ("true", "d = '2026-02-28'", "d=2026-02-28");
+	EQ("NULL", "d = '2026-02-28'", "d=2026-02-30");	/* not a date: NULL */
+	EQ("NULL", "d < d2", "d=2026-02-28");
+	EQ("NULL", "d < d2", "d2=2026-02-28");
+	EQ("true", "t = 'x'", "t=x");
+	EQ("NULL", "t = 'x'");
+	EQ("true", "n < m", "n=-3", "m=2");
 }
 
 /* ---- decimals ---- */
