@@ -128,7 +128,11 @@ static const char good[] =
     "  - {id: R043, severity: error, message: m, column: status,\n"
     "     in: ['01', '02', '03', '04', '05', '06', '07', '08', '090']}\n"
     "  - {id: R044, severity: error, message: m, column: status, in: ['', '1']}\n"
-    "  - {id: R045, severity: error, message: m, column: policy_no, pattern: '1[3-9][0-9]{9}'}\n";
+    "  - {id: R045, severity: error, message: m, column: policy_no, pattern: '1[3-9][0-9]{9}'}\n"
+    "  - {id: R046, severity: error, message: m, column: status,\n"
+    "     in: ['0123456789abcdefg', '0123456789abcdef']}\n"
+    "  - {id: R047, severity: error, message: m, column: status,\n"
+    "     in: ['0123456789abcdef', '0123456789abcde', 保险]}\n";
 
 static const char coverage[] =
     "table: coverage\n"
@@ -153,7 +157,7 @@ test_every_check_kind(void **state)
 	assert_string_equal(d, "");
 	free(d);
 	assert_int_equal(rc, 0);
-	assert_int_equal(rs.nrules, 16);
+	assert_int_equal(rs.nrules, 18);
 	pt = bs_rules_table(&rs, "policy");
 	ot = bs_rules_table(&rs, "org");
 	ct = bs_rules_table(&rs, "coverage");
@@ -227,16 +231,36 @@ test_every_check_kind(void **state)
 	r = rule(&rs, "R042");
 	assert_true(bs_rule_in(r, "1", 1));
 	assert_false(bs_rule_in(r, "x", 1));
-	/* up to 8 values are compared one by one, more are hashed */
-	assert_int_equal(rule(&rs, "R035")->in_nsmall, 3);
+	/* values of at most 16 bytes have their own table, longer ones not */
+	assert_non_null(rule(&rs, "R035")->inset);
 	r = rule(&rs, "R043");
-	assert_null(r->in_small);
+	assert_non_null(r->inset);
+	for (int i = 1; i <= 8; i++) {
+		char v[3] = { '0', (char)('0' + i), '\0' };
+
+		assert_true(bs_rule_in(r, v, 2));
+	}
 	assert_true(bs_rule_in(r, "08", 2));
 	assert_true(bs_rule_in(r, "090", 3));
 	assert_false(bs_rule_in(r, "09", 2));
 	assert_false(bs_rule_in(r, "", 0));
+	r = rule(&rs, "R046");
+	assert_null(r->inset);
+	assert_true(bs_rule_in(r, "0123456789abcdefg", 17));
+	assert_true(bs_rule_in(r, "0123456789abcdef", 16));
+	assert_false(bs_rule_in(r, "0123456789abcde", 15));
+	assert_false(bs_rule_in(r, "0123456789abcdefgh", 18));
+	r = rule(&rs, "R047");
+	assert_non_null(r->inset);
+	assert_true(bs_rule_in(r, "0123456789abcdef", 16));
+	assert_true(bs_rule_in(r, "0123456789abcde", 15));
+	assert_true(bs_rule_in(r, "保险", strlen("保险")));
+	assert_false(bs_rule_in(r, "0123456789abcdefg", 17));
+	assert_false(bs_rule_in(r, "0123456789abcd", 14));
+	assert_false(bs_rule_in(r, "0123456789abcdf", 15));
+	assert_false(bs_rule_in(r, "", 0));
 	r = rule(&rs, "R044");
-	assert_int_equal(r->in_nsmall, 2);
+	assert_non_null(r->inset);
 	assert_true(bs_rule_in(r, "", 0));
 	assert_true(bs_rule_in(r, "1", 1));
 	assert_false(bs_rule_in(r, "10", 2));
