@@ -1311,14 +1311,34 @@ struct bs_rule_inset {
 	size_t mask;
 };
 
+/*
+ * The n <= 16 bytes of s as two words, zero-padded (on a little-endian
+ * machine: as memcpy into a zeroed buffer would give).  Overlapping
+ * fixed-size loads, never past s[n - 1]: a byte-wise copy into a buffer
+ * read back as words would stall on store forwarding.
+ */
 static void
 inset_key(const char *s, size_t n, uint64_t k[2])
 {
-	unsigned char b[INSET_KEY] = { 0 };
+	uint64_t a, b;
+	uint32_t x, y;
 
-	if (n)
-		memcpy(b, s, n);
-	memcpy(k, b, sizeof(b));
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		k[0] = a;
+		k[1] = n == 8 ? 0 : b >> (8 * (16 - n));
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		k[0] = x | ((uint64_t)y >> (8 * (8 - n))) << 32;
+		k[1] = 0;
+	} else {
+		k[0] = 0;
+		for (size_t i = 0; i < n; i++)
+			k[0] |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		k[1] = 0;
+	}
 }
 
 static size_t
