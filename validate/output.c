@@ -129,8 +129,8 @@ sheet_time(const char *iso, char out[32])
  * there are).  A problem in a block: struct qrec, then key, columns and
  * values, each NUL-terminated, padded to 8 bytes.
  */
-#define WB_BLOCK ((size_t)256 << 10)
-#define WB_QUEUE 8
+#define WB_BLOCK ((size_t)64 << 10)
+#define WB_QUEUE 4
 
 struct qrec {
 	const struct bs_rule *rule;
