@@ -393,8 +393,9 @@ same_type(const struct bs_expr_col *a, const struct bs_expr_col *b)
 	    a->scale == b->scale;
 }
 
-const struct bs_xval *
-bs_xev_column(const struct bs_xnode *n, struct bs_xctx *c)
+/* The value of column node n (inlined into the comparisons below). */
+static inline const struct bs_xval *
+col_value(const struct bs_xnode *n, struct bs_xctx *c)
 {
 	const char *f = c->row->fields[n->col];
 	size_t len = c->row->lens[n->col];
@@ -429,6 +430,12 @@ bs_xev_column(const struct bs_xnode *n, struct bs_xctx *c)
 	if (bs_xparse_value(&n->ctype, f, len, v, NULL) < 0)
 		return &bs_xnull;
 	return v;
+}
+
+const struct bs_xval *
+bs_xev_column(const struct bs_xnode *n, struct bs_xctx *c)
+{
+	return col_value(n, c);
 }
 
 struct bs_row_cache *
@@ -551,7 +558,7 @@ cmp_vals(const struct bs_xnode *n, const struct bs_xval *a,
 const struct bs_xval *
 bs_xev_compare_col_const(const struct bs_xnode *n, struct bs_xctx *c)
 {
-	const struct bs_xval *a = bs_xev_column(n->kids[0], c);
+	const struct bs_xval *a = col_value(n->kids[0], c);
 	const struct bs_xval *b = &n->kids[1]->lit;
 
 	if (a->null || b->null)
@@ -563,11 +570,11 @@ bs_xev_compare_col_const(const struct bs_xnode *n, struct bs_xctx *c)
 const struct bs_xval *
 bs_xev_compare_col_col(const struct bs_xnode *n, struct bs_xctx *c)
 {
-	const struct bs_xval *a = bs_xev_column(n->kids[0], c), *b;
+	const struct bs_xval *a = col_value(n->kids[0], c), *b;
 
 	if (a->null)
 		return &bs_xnull;
-	b = bs_xev_column(n->kids[1], c);
+	b = col_value(n->kids[1], c);
 	if (b->null)
 		return &bs_xnull;
 	return BOOLV(cmp_holds(n->op, cmp_vals(n, a, b)));
