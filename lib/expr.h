@@ -243,6 +243,16 @@ int bs_expr_eval_text_cached(const struct bs_expr *e, const struct bs_row *row,
     struct bs_err *err);
 
 /*
+ * 1 when a and b were compiled to the same expression - the same
+ * operators, columns (and their types) and constants, so that one result
+ * serves for both on any row: "id_type = '01'" twice, whatever the
+ * spacing.  0 when they differ, and also whenever the check cannot tell
+ * cheaply (function calls, LIKE, regular expressions, arithmetic, CASE,
+ * casts): a false 0 only costs a second evaluation.  NULL: 0.
+ */
+int bs_expr_same(const struct bs_expr *a, const struct bs_expr *b);
+
+/*
  * The field indexes of the columns the expression references, each once,
  * in order of first appearance (for diagnostics: the columns to show
  * with an offending row).  The array is borrowed from e.

@@ -1761,6 +1761,62 @@ bs_expr_eval_text_cached(const struct bs_expr *e, const struct bs_row *row,
 	return c.rterr ? 1 : 0;
 }
 
+/* Two constants of type t hold the same value (the same representation). */
+static int
+same_lit(enum bs_type t, const struct bs_xval *a, const struct bs_xval *b)
+{
+	if (a->null || b->null)
+		return a->null == b->null;
+	switch (t) {
+	case BS_TYPE_BOOL:
+		return a->u.b == b->u.b;
+	case BS_TYPE_INTEGER:
+	case BS_TYPE_DECIMAL:
+		return a->u.d.coef == b->u.d.coef && a->u.d.scale == b->u.d.scale;
+	case BS_TYPE_DATE:
+		return a->u.date == b->u.date;
+	case BS_TYPE_TIMESTAMP:
+		return a->u.ts.day == b->u.ts.day && a->u.ts.nsec == b->u.ts.nsec;
+	case BS_TYPE_TEXT:
+		return a->u.s.n == b->u.s.n &&
+		    (!a->u.s.n || !memcmp(a->u.s.p, b->u.s.p, a->u.s.n));
+	case BS_TYPE_NULL:
+		break;
+	}
+	return 1;
+}
+
+static int
+same_node(const struct bs_xnode *a, const struct bs_xnode *b)
+{
+	bs_xeval_fn ok[] = { bs_xev_const, bs_xev_column, bs_xev_and, bs_xev_or,
+		bs_xev_not, bs_xev_compare, bs_xev_compare_col_const,
+		bs_xev_compare_col_col, bs_xev_isnull, bs_xev_in, bs_xev_between };
+	size_t i;
+
+	for (i = 0; i < BS_ARRAY_SIZE(ok) && a->eval != ok[i]; i++)
+		;
+	if (i == BS_ARRAY_SIZE(ok) || a->eval != b->eval || a->type != b->type ||
+	    a->op != b->op || a->nkids != b->nkids || a->negate != b->negate ||
+	    a->cmp != b->cmp || a->is_const != b->is_const)
+		return 0;
+	if (a->eval == bs_xev_column && (a->col != b->col ||
+	    memcmp(&a->ctype, &b->ctype, sizeof(a->ctype)) != 0))
+		return 0;
+	if (a->is_const && !same_lit(a->type, &a->lit, &b->lit))
+		return 0;
+	for (i = 0; i < a->nkids; i++)
+		if (!same_node(a->kids[i], b->kids[i]))
+			return 0;
+	return 1;
+}
+
+int
+bs_expr_same(const struct bs_expr *a, const struct bs_expr *b)
+{
+	return a && b && same_node(a->root, b->root);
+}
+
 size_t
 bs_expr_columns(const struct bs_expr *e, const size_t **indexes)
 {

@@ -57,6 +57,10 @@ struct lkstate {
 
 /* Runtime state of one rule. */
 struct rstate {
+	long when_twin;		/* an earlier rule of the table with the same
+				   when:, whose result serves (-1: none) */
+	uint64_t when_row;	/* row (E->rowno) of when_res */
+	int when_res;
 	struct refset *ref;	/* EXISTS */
 	struct bs_keyset ks;	/* UNIQUE: keys seen; RECONCILE: groups */
 	char *columns;		/* names of rule->cols joined by ';' */
@@ -89,6 +93,7 @@ struct eng {
 	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
 	struct bs_row row;
 	struct bs_row_cache *rc;	/* the row's typed values */
+	uint64_t rowno;		/* rows read so far, all passes */
 	struct bs_buf key, vals, enc, tmp, lkey, gtmp;
 	struct bs_err e;	/* scratch: never zero-filled per row (2 KiB) */
 	int key_done;
@@ -394,16 +399,30 @@ is_void(struct eng *E, size_t c)
 }
 
 static int
-when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
+when_eval(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
 {
+	struct rstate *s = &E->r[r->seq];
 	int res = -1, rc;
 
-	if (!w)
-		return 1;
+	/* the same condition as an earlier rule's, already evaluated */
+	if (w == r->when && s->when_twin >= 0 &&
+	    E->r[s->when_twin].when_row == E->rowno)
+		return E->r[s->when_twin].when_res == 1;
 	rc = bs_expr_eval_bool_cached(w, &E->row, E->rc, &res, &E->e);
-	if (rc != 0)
-		rterror(E, r, &E->e);
+	if (rc != 0) {
+		rterror(E, r, &E->e);	/* not kept: each rule reports it */
+	} else if (w == r->when) {
+		s->when_row = E->rowno;
+		s->when_res = res;
+	}
 	return res == 1;
+}
+
+/* 1 if rule r applies to the row: its condition w (r->when or a where:) */
+static inline int
+when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
+{
+	return !w || when_eval(E, r, w);
 }
 
 /* Encode the tuple of cols into E->enc; 0, or 1 when a part is void. */
@@ -1277,6 +1296,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 			memset(E->bad, 0, nc);
 			memset(E->tvalid, 0, nc);
 			bs_row_cache_clear(E->rc);
+			E->rowno++;
 			for (i = 0; i < nfill; i++)
 				lookup_fill(E, fill[i]);
 			if (nfill)	/* columns read through lookups are set */
@@ -1586,7 +1606,7 @@ static void
 setup_rules(struct eng *E)
 {
 	struct bs_rules *rs = E->rs;
-	size_t i;
+	size_t i, j;
 
 	E->r = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*E->r));
 	for (i = 0; i < rs->nrules; i++) {
@@ -1595,6 +1615,15 @@ setup_rules(struct eng *E)
 		struct rstate *s = &E->r[i];
 
 		s->columns = join_cols(t, r->cols, r->ncols);
+		s->when_twin = -1;
+		for (j = 0; j < i && r->when && r->kind != BS_RULE_RECONCILE; j++)
+			if (rs->rules[j].table == r->table &&
+			    rs->rules[j].kind != BS_RULE_RECONCILE &&
+			    bs_expr_same(rs->rules[j].when, r->when)) {
+				s->when_twin = (long)(E->r[j].when_twin >= 0 ?
+				    E->r[j].when_twin : (long)j);
+				break;
+			}
 		if (r->kind == BS_RULE_UNIQUE) {
 			bs_keyset_init(&s->ks, 0);
 			s->stat = stat_add(E->st, bs_xasprintf("unique %s: %s(%s)", r->id,

@@ -1134,6 +1134,56 @@ t_row_cache(void **state)
 	bs_expr_free(e3);
 }
 
+/* bs_expr_same: equal as compiled, or not known to be. */
+static void
+t_same(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		int same;
+	} c[] = {
+		{ "t = '01'", "t='01'", 1 },
+		{ "t = '01'", "t = '02'", 0 },
+		{ "t = '01'", "u = '01'", 0 },
+		{ "t = '01'", "t <> '01'", 0 },
+		{ "a >= 0 and d < d2", "a>=0 AND d<d2", 1 },
+		{ "a >= 0 and d < d2", "a >= 0 or d < d2", 0 },
+		{ "a >= 0", "a >= 0.00", 0 },	/* another representation: not sure */
+		{ "a >= 1.5", "a >= 1.5", 1 },
+		{ "d = '2026-01-01'", "d = '2026-01-01'", 1 },
+		{ "d = '2026-01-01'", "d = '2026-01-02'", 0 },
+		{ "t in ('01', '02')", "t in ('01', '02')", 1 },
+		{ "t in ('01', '02')", "t in ('01', '03')", 0 },
+		{ "t is null", "t is not null", 0 },
+		{ "not (t is null)", "not (t is null)", 1 },
+		{ "n between 1 and 2", "n between 1 and 2", 1 },
+		{ "upper(t) = 'A'", "upper(t) = 'A'", 0 },	/* a call: not checked */
+		{ "t like 'A%'", "t like 'A%'", 0 },
+		{ "x + 1 > 0", "x + 1 > 0", 0 },
+		{ "p", "p", 1 },
+		{ "p", "q", 0 },
+	};
+	struct bs_err err = BS_ERR_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < BS_ARRAY_SIZE(c); i++) {
+		struct bs_expr *a = bs_expr_compile(c[i].a, strlen(c[i].a), &env, NULL,
+		    &err);
+		struct bs_expr *b = bs_expr_compile(c[i].b, strlen(c[i].b), &env, NULL,
+		    &err);
+
+		assert_non_null(a);
+		assert_non_null(b);
+		if (bs_expr_same(a, b) != c[i].same)
+			fail_msg("'%s' vs '%s': expected %d", c[i].a, c[i].b, c[i].same);
+		assert_int_equal(bs_expr_same(b, a), c[i].same);
+		assert_true(bs_expr_same(a, a) || !c[i].same);
+		bs_expr_free(a);
+		bs_expr_free(b);
+	}
+	assert_int_equal(bs_expr_same(NULL, NULL), 0);
+}
+
 static void
 t_runtime_errors(void **state)
 {
@@ -1413,6 +1463,7 @@ main(void)
 		cmocka_unit_test(t_columns_api),
 		cmocka_unit_test(t_runtime_errors),
 		cmocka_unit_test(t_row_cache),
+		cmocka_unit_test(t_same),
 		cmocka_unit_test(t_no_alloc),
 		cmocka_unit_test(t_speed),
 		cmocka_unit_test(t_params_and_lookups),
