@@ -90,6 +90,7 @@ struct eng {
 	const char **fields;
 	size_t *lens;
 	unsigned char *bad;	/* failed a format check */
+	int anybad;		/* some bad[] is set (this row) */
 	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
 	struct bs_row row;
 	struct bs_row_cache *rc;	/* the row's typed values */
@@ -472,6 +473,7 @@ check_format(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 			ok = bs_rule_match(r, v, E->lens[c]);
 		if (!ok) {
 			E->bad[c] = 1;
+			E->anybad = 1;
 			if (emit(E, r, col->name, v, E->lens[c], err) < 0)
 				return -1;
 		}
@@ -484,6 +486,8 @@ any_bad(const struct eng *E, const struct bs_rule *r)
 {
 	size_t i;
 
+	if (!E->anybad)
+		return 0;
 	for (i = 0; i < r->ncols; i++)
 		if (E->bad[r->cols[i]])
 			return 1;
@@ -1294,6 +1298,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 				E->lens[i] = len[i];
 			}
 			memset(E->bad, 0, nc);
+			E->anybad = 0;
 			memset(E->tvalid, 0, nc);
 			bs_row_cache_clear(E->rc);
 			E->rowno++;
