@@ -74,12 +74,25 @@ digits(const char *s, size_t n, int *v)
 int
 bs_date_parse(const char *s, size_t n, int32_t *day)
 {
-	int y, m, d;
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned y0, y1, y2, y3, m0, m1, d0, d1;
 
-	if (n != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) < 0 ||
-	    digits(s + 5, 2, &m) < 0 || digits(s + 8, 2, &d) < 0)
+	if (n != 10 || u[4] != '-' || u[7] != '-')
 		return -1;
-	return bs_date_from_ymd(y, m, d, day);
+	/* a non-digit wraps round to more than 9 */
+	y0 = u[0] - (unsigned)'0';
+	y1 = u[1] - (unsigned)'0';
+	y2 = u[2] - (unsigned)'0';
+	y3 = u[3] - (unsigned)'0';
+	m0 = u[5] - (unsigned)'0';
+	m1 = u[6] - (unsigned)'0';
+	d0 = u[8] - (unsigned)'0';
+	d1 = u[9] - (unsigned)'0';
+	if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 ||
+	    d0 > 9 || d1 > 9)
+		return -1;
+	return bs_date_from_ymd((int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3),
+	    (int)(m0 * 10 + m1), (int)(d0 * 10 + d1), day);
 }
 
 int

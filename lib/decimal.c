@@ -346,34 +346,32 @@ bs_dec_parse(const char *s, size_t n, unsigned flags, struct bs_dec *out,
 	long scale;
 	u128 m = 0;
 
-	/* Fast path: strict, at most 19 digits. */
+	/* Fast path: strict, at most 19 digits: -?[0-9]+(\.[0-9]+)? */
 	if (!(flags & BS_DEC_LENIENT) && n > 0 && n <= 19) {
-		size_t i = 0, nint = 0, nfrac = 0;
+		const unsigned char *u = (const unsigned char *)s;
+		size_t i = u[0] == '-', from = i, nfrac = 0;
 		uint64_t v = 0;
-		int neg = 0, dot = 0;
+		unsigned d;
 
-		if (s[0] == '-') {
-			neg = 1;
-			i = 1;
+		while (i < n && (d = (unsigned)u[i] - '0') <= 9) {
+			v = v * 10 + d;
+			i++;
 		}
-		for (; i < n; i++) {
-			char c = s[i];
-
-			if (is_digit(c)) {
-				v = v * 10 + (uint64_t)(c - '0');
-				if (dot)
-					nfrac++;
-				else
-					nint++;
-			} else if (c == '.' && !dot) {
-				dot = 1;
-			} else {
-				return not_a_number(err);
-			}
-		}
-		if (nint == 0 || (dot && nfrac == 0))
+		if (i == from)
 			return not_a_number(err);
-		set_out(out, neg && v, v, (int)nfrac);
+		if (i < n) {
+			if (u[i] != '.')
+				return not_a_number(err);
+			from = ++i;
+			while (i < n && (d = (unsigned)u[i] - '0') <= 9) {
+				v = v * 10 + d;
+				i++;
+			}
+			nfrac = i - from;
+			if (!nfrac || i < n)
+				return not_a_number(err);
+		}
+		set_out(out, u[0] == '-' && v, v, (int)nfrac);
 		return 0;
 	}
 

@@ -201,6 +201,58 @@ int bs_expr_eval_text(const struct bs_expr *e, const struct bs_row *row,
     struct bs_buf *out, int *is_null, struct bs_err *err);
 
 /*
+ * A row cache: the typed values (decimal, date, ...) of one row's columns,
+ * so that a column several expressions read is parsed once per row, not
+ * once per reference.  For a caller that evaluates many expressions over
+ * the same row (baosong-validate's rules):
+ *
+ *	struct bs_row_cache *rc = bs_row_cache_new(ncols);
+ *	for (each row) {
+ *		... fill row.fields, row.lens ...
+ *		bs_row_cache_clear(rc);
+ *		bs_expr_eval_bool_cached(e1, &row, rc, &ok, &err);
+ *		bs_expr_eval_bool_cached(e2, &row, rc, &ok, &err);
+ *	}
+ *	bs_row_cache_free(rc);
+ *
+ * The cache holds no text (text columns are read from the row as ever),
+ * never allocates after bs_row_cache_new(), and covers columns 0..n-1
+ * (others are parsed per reference).  bs_row_cache_clear() must be called
+ * whenever a field of the row changes (a new row, a field set afterwards);
+ * it costs an increment.  A value is cached with the column type it was
+ * parsed as, so expressions compiled against different environments may
+ * share a cache.  Like an expression, a cache belongs to one thread.
+ * Results are exactly those of the uncached functions.
+ */
+struct bs_row_cache;
+
+/* A cache for rows of up to n columns (never NULL; 71 on no memory). */
+struct bs_row_cache *bs_row_cache_new(size_t n);
+
+/* Forget every value: the row changed.  O(1). */
+void bs_row_cache_clear(struct bs_row_cache *rc);
+
+/* NULL is fine. */
+void bs_row_cache_free(struct bs_row_cache *rc);
+
+/* bs_expr_eval_bool() and bs_expr_eval_text() with a cache (NULL: none). */
+int bs_expr_eval_bool_cached(const struct bs_expr *e, const struct bs_row *row,
+    struct bs_row_cache *rc, int *result, struct bs_err *err);
+int bs_expr_eval_text_cached(const struct bs_expr *e, const struct bs_row *row,
+    struct bs_row_cache *rc, struct bs_buf *out, int *is_null,
+    struct bs_err *err);
+
+/*
+ * 1 when a and b were compiled to the same expression - the same
+ * operators, columns (and their types) and constants, so that one result
+ * serves for both on any row: "id_type = '01'" twice, whatever the
+ * spacing.  0 when they differ, and also whenever the check cannot tell
+ * cheaply (function calls, LIKE, regular expressions, arithmetic, CASE,
+ * casts): a false 0 only costs a second evaluation.  NULL: 0.
+ */
+int bs_expr_same(const struct bs_expr *a, const struct bs_expr *b);
+
+/*
  * The field indexes of the columns the expression references, each once,
  * in order of first appearance (for diagnostics: the columns to show
  * with an offending row).  The array is borrowed from e.

@@ -118,7 +118,9 @@ bs_xparse_value(const struct bs_expr_col *t, const char *s, size_t n,
 	case BS_TYPE_DECIMAL:
 		if (bs_dec_parse(s, n, 0, &v->u.d, err) < 0)
 			return -1;
-		if (t->precision > 0) {
+		/* no more integer digits than characters: fits without a look */
+		if (t->precision > 0 && (v->u.d.scale > t->scale ||
+		    n > (size_t)(t->precision - t->scale))) {
 			int r = bs_dec_fits(&v->u.d, t->precision, t->scale);
 
 			if (r == -1)
@@ -383,24 +385,90 @@ bs_xev_const(const struct bs_xnode *n, struct bs_xctx *c)
 	return &n->lit;
 }
 
-const struct bs_xval *
-bs_xev_column(const struct bs_xnode *n, struct bs_xctx *c)
+/* The same declared type, as far as parsing goes. */
+static int
+same_type(const struct bs_expr_col *a, const struct bs_expr_col *b)
+{
+	return a->type == b->type && a->precision == b->precision &&
+	    a->scale == b->scale;
+}
+
+/* The value of column node n (inlined into the comparisons below). */
+static inline const struct bs_xval *
+col_value(const struct bs_xnode *n, struct bs_xctx *c)
 {
 	const char *f = c->row->fields[n->col];
 	size_t len = c->row->lens[n->col];
-	struct bs_xval *v = SLOT();
+	struct bs_row_cache *rc = c->rc;
+	struct bs_xval *v;
 
 	if (!f)
 		return &bs_xnull;
 	if (n->type == BS_TYPE_TEXT) {
+		v = SLOT();
 		v->null = 0;
 		v->u.s.p = f;
 		v->u.s.n = len;
 		return v;
 	}
+	/*
+	 * Cached: the first type a column is read as this row (a value
+	 * returned earlier may still be in use, so it is never replaced).
+	 */
+	if (rc && n->col < rc->n && (rc->stamp[n->col] != rc->gen ||
+	    same_type(&rc->type[n->col], &n->ctype))) {
+		v = &rc->val[n->col];
+		if (rc->stamp[n->col] != rc->gen) {
+			if (bs_xparse_value(&n->ctype, f, len, v, NULL) < 0)
+				v->null = 1;
+			rc->stamp[n->col] = rc->gen;
+			rc->type[n->col] = n->ctype;
+		}
+		return v->null ? &bs_xnull : v;
+	}
+	v = SLOT();
 	if (bs_xparse_value(&n->ctype, f, len, v, NULL) < 0)
 		return &bs_xnull;
 	return v;
+}
+
+const struct bs_xval *
+bs_xev_column(const struct bs_xnode *n, struct bs_xctx *c)
+{
+	return col_value(n, c);
+}
+
+struct bs_row_cache *
+bs_row_cache_new(size_t n)
+{
+	struct bs_row_cache *rc = bs_xcalloc(1, sizeof(*rc));
+
+	rc->n = n;
+	rc->gen = 1;
+	rc->stamp = bs_xcalloc(n ? n : 1, sizeof(*rc->stamp));
+	rc->val = bs_xcalloc(n ? n : 1, sizeof(*rc->val));
+	rc->type = bs_xcalloc(n ? n : 1, sizeof(*rc->type));
+	return rc;
+}
+
+void
+bs_row_cache_clear(struct bs_row_cache *rc)
+{
+	if (++rc->gen == 0) {	/* wrapped: no stamp may match by chance */
+		memset(rc->stamp, 0, rc->n * sizeof(*rc->stamp));
+		rc->gen = 1;
+	}
+}
+
+void
+bs_row_cache_free(struct bs_row_cache *rc)
+{
+	if (!rc)
+		return;
+	free(rc->stamp);
+	free(rc->val);
+	free(rc->type);
+	free(rc);
 }
 
 const struct bs_xval *
@@ -467,6 +535,49 @@ bs_xev_compare(const struct bs_xnode *n, struct bs_xctx *c)
 	if (b->null)
 		return &bs_xnull;
 	return BOOLV(cmp_holds(n->op, n->cmp(a, b)));
+}
+
+/* cmp(a, b) with the common comparators called directly. */
+static int
+cmp_vals(const struct bs_xnode *n, const struct bs_xval *a,
+    const struct bs_xval *b)
+{
+	if (n->cmp == cmp_date)
+		return a->u.date < b->u.date ? -1 : a->u.date > b->u.date;
+	if (n->cmp == cmp_num) {
+		bs_dec_coef x = a->u.d.coef, y = b->u.d.coef;
+
+		/* equal scales, or a zero (amount >= 0): no rescaling */
+		if (a->u.d.scale == b->u.d.scale || !x || !y)
+			return x < y ? -1 : x > y;
+	}
+	return n->cmp(a, b);
+}
+
+/* A comparison of a column with a constant: no calls through kids[]. */
+const struct bs_xval *
+bs_xev_compare_col_const(const struct bs_xnode *n, struct bs_xctx *c)
+{
+	const struct bs_xval *a = col_value(n->kids[0], c);
+	const struct bs_xval *b = &n->kids[1]->lit;
+
+	if (a->null || b->null)
+		return &bs_xnull;
+	return BOOLV(cmp_holds(n->op, cmp_vals(n, a, b)));
+}
+
+/* A comparison of two columns. */
+const struct bs_xval *
+bs_xev_compare_col_col(const struct bs_xnode *n, struct bs_xctx *c)
+{
+	const struct bs_xval *a = col_value(n->kids[0], c), *b;
+
+	if (a->null)
+		return &bs_xnull;
+	b = col_value(n->kids[1], c);
+	if (b->null)
+		return &bs_xnull;
+	return BOOLV(cmp_holds(n->op, cmp_vals(n, a, b)));
 }
 
 const struct bs_xval *
@@ -1414,11 +1525,14 @@ static const struct bs_xval *
 fn_resident_id_valid(const struct bs_xnode *n, struct bs_xctx *c)
 {
 	ID_ARG(a);
+	/* the check implies the format: one pass over a valid number */
+	if (a->u.s.n == 18 && bs_id_resident_check(a->u.s.p, 18))
+		return &bs_xtrue;
 	if (!bs_id_resident_format(a->u.s.p, a->u.s.n))
 		return &bs_xnull;
 	if (a->u.s.n == 15)
 		return &bs_xtrue;	/* no check character to check */
-	return BOOLV(bs_id_resident_check(a->u.s.p, a->u.s.n));
+	return &bs_xfalse;
 }
 
 static const struct bs_xval *
@@ -1583,13 +1697,14 @@ bs_xfunc_find(const char *name, size_t len)
 /* ---- public evaluation API ---- */
 
 static const struct bs_xval *
-run(const struct bs_expr *e, const struct bs_row *row, struct bs_xctx *c,
-    struct bs_err *err)
+run(const struct bs_expr *e, const struct bs_row *row, struct bs_row_cache *rc,
+    struct bs_xctx *c, struct bs_err *err)
 {
 	c->row = row;
 	c->slots = e->slots;
 	c->rterr = 0;
 	c->err = err;
+	c->rc = rc;
 	if (row->n < e->need_fields) {
 		bs_err_set(err, BS_EXIT_SOFTWARE,
 		    "row has %zu fields, the expression reads field %zu",
@@ -1600,8 +1715,8 @@ run(const struct bs_expr *e, const struct bs_row *row, struct bs_xctx *c,
 }
 
 int
-bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
-    int *result, struct bs_err *err)
+bs_expr_eval_bool_cached(const struct bs_expr *e, const struct bs_row *row,
+    struct bs_row_cache *rc, int *result, struct bs_err *err)
 {
 	struct bs_xctx c;
 	const struct bs_xval *v;
@@ -1609,7 +1724,7 @@ bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
 	if (e->root->type != BS_TYPE_BOOL && e->root->type != BS_TYPE_NULL)
 		return bs_err_set(err, BS_EXIT_SOFTWARE,
 		    "expression is %s, not a condition", bs_type_name(e->root->type));
-	v = run(e, row, &c, err);
+	v = run(e, row, rc, &c, err);
 	if (!v)
 		return -1;
 	*result = v->null ? -1 : v->u.b;
@@ -1617,11 +1732,26 @@ bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
 }
 
 int
+bs_expr_eval_bool(const struct bs_expr *e, const struct bs_row *row,
+    int *result, struct bs_err *err)
+{
+	return bs_expr_eval_bool_cached(e, row, NULL, result, err);
+}
+
+int
 bs_expr_eval_text(const struct bs_expr *e, const struct bs_row *row,
     struct bs_buf *out, int *is_null, struct bs_err *err)
 {
+	return bs_expr_eval_text_cached(e, row, NULL, out, is_null, err);
+}
+
+int
+bs_expr_eval_text_cached(const struct bs_expr *e, const struct bs_row *row,
+    struct bs_row_cache *rc, struct bs_buf *out, int *is_null,
+    struct bs_err *err)
+{
 	struct bs_xctx c;
-	const struct bs_xval *v = run(e, row, &c, err);
+	const struct bs_xval *v = run(e, row, rc, &c, err);
 
 	if (!v)
 		return -1;
@@ -1629,6 +1759,62 @@ bs_expr_eval_text(const struct bs_expr *e, const struct bs_row *row,
 	if (!v->null && bs_xrender(e->root->type, v, out) < 0)
 		return bs_err_set(err, BS_EXIT_DATAERR, "expression result too long");
 	return c.rterr ? 1 : 0;
+}
+
+/* Two constants of type t hold the same value (the same representation). */
+static int
+same_lit(enum bs_type t, const struct bs_xval *a, const struct bs_xval *b)
+{
+	if (a->null || b->null)
+		return a->null == b->null;
+	switch (t) {
+	case BS_TYPE_BOOL:
+		return a->u.b == b->u.b;
+	case BS_TYPE_INTEGER:
+	case BS_TYPE_DECIMAL:
+		return a->u.d.coef == b->u.d.coef && a->u.d.scale == b->u.d.scale;
+	case BS_TYPE_DATE:
+		return a->u.date == b->u.date;
+	case BS_TYPE_TIMESTAMP:
+		return a->u.ts.day == b->u.ts.day && a->u.ts.nsec == b->u.ts.nsec;
+	case BS_TYPE_TEXT:
+		return a->u.s.n == b->u.s.n &&
+		    (!a->u.s.n || !memcmp(a->u.s.p, b->u.s.p, a->u.s.n));
+	case BS_TYPE_NULL:
+		break;
+	}
+	return 1;
+}
+
+static int
+same_node(const struct bs_xnode *a, const struct bs_xnode *b)
+{
+	bs_xeval_fn ok[] = { bs_xev_const, bs_xev_column, bs_xev_and, bs_xev_or,
+		bs_xev_not, bs_xev_compare, bs_xev_compare_col_const,
+		bs_xev_compare_col_col, bs_xev_isnull, bs_xev_in, bs_xev_between };
+	size_t i;
+
+	for (i = 0; i < BS_ARRAY_SIZE(ok) && a->eval != ok[i]; i++)
+		;
+	if (i == BS_ARRAY_SIZE(ok) || a->eval != b->eval || a->type != b->type ||
+	    a->op != b->op || a->nkids != b->nkids || a->negate != b->negate ||
+	    a->cmp != b->cmp || a->is_const != b->is_const)
+		return 0;
+	if (a->eval == bs_xev_column && (a->col != b->col ||
+	    memcmp(&a->ctype, &b->ctype, sizeof(a->ctype)) != 0))
+		return 0;
+	if (a->is_const && !same_lit(a->type, &a->lit, &b->lit))
+		return 0;
+	for (i = 0; i < a->nkids; i++)
+		if (!same_node(a->kids[i], b->kids[i]))
+			return 0;
+	return 1;
+}
+
+int
+bs_expr_same(const struct bs_expr *a, const struct bs_expr *b)
+{
+	return a && b && same_node(a->root, b->root);
 }
 
 size_t

@@ -89,6 +89,21 @@ struct bs_xctx {
 	struct bs_xval *slots;
 	int rterr;		/* a runtime error was recorded */
 	struct bs_err *err;
+	struct bs_row_cache *rc;	/* typed column values; NULL: none */
+};
+
+/*
+ * The typed values of the current row's columns, each parsed on first
+ * use (see bs_row_cache_new() in expr.h).  A column's entry is valid
+ * while its stamp equals gen; val.null = 1 records text that does not
+ * parse as type.
+ */
+struct bs_row_cache {
+	size_t n;
+	uint32_t gen;
+	uint32_t *stamp;
+	struct bs_xval *val;
+	struct bs_expr_col *type;
 };
 
 struct bs_xnode;
@@ -188,6 +203,11 @@ const struct bs_xval *bs_xev_and(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_or(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_not(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_compare(const struct bs_xnode *n, struct bs_xctx *c);
+/* bs_xev_compare() for column op constant, column op column (no kid calls) */
+const struct bs_xval *bs_xev_compare_col_const(const struct bs_xnode *n,
+    struct bs_xctx *c);
+const struct bs_xval *bs_xev_compare_col_col(const struct bs_xnode *n,
+    struct bs_xctx *c);
 const struct bs_xval *bs_xev_isnull(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_in(const struct bs_xnode *n, struct bs_xctx *c);
 const struct bs_xval *bs_xev_between(const struct bs_xnode *n, struct bs_xctx *c);

@@ -208,7 +208,7 @@ static struct bs_xnode *
 fold(struct parser *p, struct bs_xnode *n)
 {
 	struct bs_err rt = BS_ERR_INIT;
-	struct bs_xctx c = { NULL, NULL, 0, &rt };
+	struct bs_xctx c = { NULL, NULL, 0, &rt, NULL };
 	const struct bs_xval *v;
 
 	if (!n || p->failed || n->is_const || n->eval == bs_xev_column)
@@ -418,7 +418,15 @@ mk_compare(struct parser *p, enum bs_xtok op, size_t off, struct bs_xnode *l,
 	n->cmp = bs_xcmp_for(t);
 	add_kid(n, v[0]);
 	add_kid(n, v[1]);
-	return fold(p, n);
+	n = fold(p, n);
+	/* the common shapes get evaluators that read their operands directly */
+	if (n && n->eval == bs_xev_compare && v[0]->eval == bs_xev_column) {
+		if (v[1]->is_const && v[1]->eval == bs_xev_const)
+			n->eval = bs_xev_compare_col_const;
+		else if (v[1]->eval == bs_xev_column)
+			n->eval = bs_xev_compare_col_col;
+	}
+	return n;
 }
 
 static void *

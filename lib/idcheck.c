@@ -55,9 +55,21 @@ bs_id_resident_format(const char *s, size_t n)
 int
 bs_id_resident_check(const char *s, size_t n)
 {
-	if (n != 18 || !bs_id_resident_format(s, n))
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned sum = 0, d;
+
+	if (n != 18)
 		return 0;
-	return s[17] == resident_check_char(s);
+	/* format and weighted sum in one pass */
+	for (int i = 0; i < 17; i++) {
+		d = u[i] - (unsigned)'0';
+		if (d > 9)
+			return 0;
+		sum += d * (unsigned)resident_w[i];
+	}
+	if (!is_digit(s[17]) && s[17] != 'X')
+		return 0;
+	return s[17] == "10X98765432"[sum % 11];
 }
 
 static int

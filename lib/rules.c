@@ -5,6 +5,7 @@
 #include <pcre2.h>
 #include <dirent.h>
 
+#include "bytepat.h"
 #include "date.h"
 #include "idcheck.h"
 #include "refcsv.h"
@@ -17,6 +18,8 @@ struct bs_rule_regex {
 	pcre2_code *code;
 	pcre2_match_data *md;
 	int jit;
+	int fixed;		/* a fixed-length ASCII pattern: bp matches */
+	struct bs_bytepat bp;
 };
 
 /* A diagnostic before sorting. */
@@ -1097,6 +1100,7 @@ compile_regex(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule 
 	r->re = bs_xcalloc(1, sizeof(*r->re));
 	r->re->code = code;
 	r->re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	r->re->fixed = bs_bytepat_compile(s, n->data.scalar.length, &r->re->bp) == 0;
 	r->re->md = pcre2_match_data_create_from_pattern(code, NULL);
 	if (!r->re->md) {
 		bs_error("out of memory (regular expression match data)");
@@ -1111,6 +1115,8 @@ bs_rule_match(const struct bs_rule *r, const char *s, size_t n)
 {
 	int rc;
 
+	if (r->re->fixed)
+		return bs_bytepat_match(&r->re->bp, s, n);
 	if (r->re->jit)
 		rc = pcre2_jit_match(r->re->code, (PCRE2_SPTR)s, n, 0, 0, r->re->md, NULL);
 	else
@@ -1250,7 +1256,8 @@ load_ref(struct loader *L, struct rfile *f, yaml_node_t *n, yaml_node_t *cn,
 }
 
 static int
-parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
+parse_in_values(struct loader *L, struct rfile *f, yaml_node_t *n,
+    struct bs_rule *r)
 {
 	static const char *const keys[] = { "ref", "column", NULL };
 	size_t i;
@@ -1284,9 +1291,123 @@ parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
 	return 0;
 }
 
+/*
+ * In-lists whose values are all at most 16 bytes (code lists: status
+ * codes, product codes) are also kept in an open-addressing table of
+ * their own that holds the values inline, zero-padded: a look-up is a
+ * multiply-shift hash and two 8-byte compares, no call, no pointer
+ * chasing.  r->in stays the set of record (bs_keyset_next order etc.).
+ */
+#define INSET_KEY 16
+
+struct islot {
+	uint64_t k[2];
+	uint32_t len;
+	uint32_t used;
+};
+
+struct bs_rule_inset {
+	struct islot *slot;
+	size_t mask;
+};
+
+/*
+ * The n <= 16 bytes of s as two words, zero-padded (on a little-endian
+ * machine: as memcpy into a zeroed buffer would give).  Overlapping
+ * fixed-size loads, never past s[n - 1]: a byte-wise copy into a buffer
+ * read back as words would stall on store forwarding.
+ */
+static void
+inset_key(const char *s, size_t n, uint64_t k[2])
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		k[0] = a;
+		k[1] = n == 8 ? 0 : b >> (8 * (16 - n));
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		k[0] = x | ((uint64_t)y >> (8 * (8 - n))) << 32;
+		k[1] = 0;
+	} else {
+		k[0] = 0;
+		for (size_t i = 0; i < n; i++)
+			k[0] |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		k[1] = 0;
+	}
+}
+
+static size_t
+inset_hash(const uint64_t k[2], size_t n, size_t mask)
+{
+	uint64_t h = k[0] * 0x9E3779B97F4A7C15u ^ (k[1] + n) * 0xC2B2AE3D27D4EB4Fu;
+
+	return (size_t)(h ^ h >> 29) & mask;
+}
+
+static void
+make_inset(struct bs_rule *r)
+{
+	size_t it = 0, len, ns = 8, i;
+	const void *k;
+	void *p;
+	struct bs_rule_inset *t;
+
+	while (bs_keyset_next(&r->in, &it, &k, &len, &p))
+		if (len > INSET_KEY)
+			return;
+	while (ns < 2 * bs_keyset_count(&r->in))
+		ns *= 2;
+	t = bs_xcalloc(1, sizeof(*t));
+	t->slot = bs_xcalloc(ns, sizeof(*t->slot));
+	t->mask = ns - 1;
+	it = 0;
+	while (bs_keyset_next(&r->in, &it, &k, &len, &p)) {
+		uint64_t key[2];
+
+		inset_key(k, len, key);
+		for (i = inset_hash(key, len, t->mask); t->slot[i].used;
+		    i = (i + 1) & t->mask)
+			;
+		memcpy(t->slot[i].k, key, sizeof(key));
+		t->slot[i].len = (uint32_t)len;
+		t->slot[i].used = 1;
+	}
+	r->inset = t;
+}
+
+static int
+parse_in(struct loader *L, struct rfile *f, yaml_node_t *n, struct bs_rule *r)
+{
+	if (parse_in_values(L, f, n, r) < 0)
+		return -1;
+	make_inset(r);
+	return 0;
+}
+
 int
 bs_rule_in(const struct bs_rule *r, const char *s, size_t n)
 {
+	const struct bs_rule_inset *t = r->inset;
+
+	if (t) {
+		uint64_t k[2];
+		size_t i;
+
+		if (n > INSET_KEY)
+			return 0;
+		inset_key(s, n, k);
+		for (i = inset_hash(k, n, t->mask); t->slot[i].used;
+		    i = (i + 1) & t->mask)
+			if (t->slot[i].len == n && t->slot[i].k[0] == k[0] &&
+			    t->slot[i].k[1] == k[1])
+				return 1;
+		return 0;
+	}
 	return bs_keyset_find(&r->in, s, n) != NULL;
 }
 
@@ -1627,10 +1748,15 @@ rule_free(struct bs_rule *r)
 	if (r->re) {
 		pcre2_match_data_free(r->re->md);
 		pcre2_code_free(r->re->code);
+		bs_bytepat_release(&r->re->bp);
 		free(r->re);
 	}
 	free(r->pattern);
 	bs_keyset_release(&r->in);
+	if (r->inset) {
+		free(r->inset->slot);
+		free(r->inset);
+	}
 	free(r->in_ref);
 	free(r->ref_cols);
 	if (r->rec) {

@@ -172,6 +172,7 @@ struct bs_reconcile {
 };
 
 struct bs_rule_regex;
+struct bs_rule_inset;
 
 struct bs_rule {
 	char *id;
@@ -195,6 +196,8 @@ struct bs_rule {
 	struct bs_rule_regex *re;	/* PATTERN */
 	char *pattern;
 	struct bs_keyset in;	/* IN: the accepted values */
+	struct bs_rule_inset *inset;	/* and when all are short, a faster
+					   table of them (NULL otherwise) */
 	char *in_ref;		/* IN from a reference list: its path */
 	size_t ref_table;	/* EXISTS: the referenced table */
 	size_t *ref_cols;	/* and its columns (ncols of them) */

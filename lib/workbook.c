@@ -1015,6 +1015,13 @@ bs_workbook_count(const struct bs_workbook *wb)
 	return wb->total;
 }
 
+void
+bs_workbook_set_data_sha256(struct bs_workbook *wb, const char *sha256)
+{
+	free(wb->sha256);
+	wb->sha256 = dup_or_null(sha256);
+}
+
 /* ------------------------------------------------------------ close */
 
 /*

@@ -193,6 +193,13 @@ int bs_workbook_add(struct bs_workbook *wb, const struct bs_problem *p,
     struct bs_err *err);
 
 /*
+ * Set (or replace) the data fingerprint shown in 汇总 and _baosong, when it
+ * is known only after the problems (meta->data_sha256 at open: the same).
+ * NULL writes "".
+ */
+void bs_workbook_set_data_sha256(struct bs_workbook *wb, const char *sha256);
+
+/*
  * Write the summary, the chart and _baosong; assemble the zip; fsync;
  * rename to path.  Frees wb on success and failure.  Errors: 74 (write
  * failed, e.g. disk full), 73 (cannot create or rename), 71 (libxlsxwriter

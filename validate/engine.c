@@ -57,6 +57,10 @@ struct lkstate {
 
 /* Runtime state of one rule. */
 struct rstate {
+	long when_twin;		/* an earlier rule of the table with the same
+				   when:, whose result serves (-1: none) */
+	uint64_t when_row;	/* row (E->rowno) of when_res */
+	int when_res;
 	struct refset *ref;	/* EXISTS */
 	struct bs_keyset ks;	/* UNIQUE: keys seen; RECONCILE: groups */
 	char *columns;		/* names of rule->cols joined by ';' */
@@ -86,8 +90,11 @@ struct eng {
 	const char **fields;
 	size_t *lens;
 	unsigned char *bad;	/* failed a format check */
+	int anybad;		/* some bad[] is set (this row) */
 	signed char *tvalid;	/* declared type: 0 unknown, 1 fits, -1 not */
 	struct bs_row row;
+	struct bs_row_cache *rc;	/* the row's typed values */
+	uint64_t rowno;		/* rows read so far, all passes */
 	struct bs_buf key, vals, enc, tmp, lkey, gtmp;
 	struct bs_err e;	/* scratch: never zero-filled per row (2 KiB) */
 	int key_done;
@@ -381,16 +388,30 @@ is_void(struct eng *E, size_t c)
 }
 
 static int
-when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
+when_eval(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
 {
+	struct rstate *s = &E->r[r->seq];
 	int res = -1, rc;
 
-	if (!w)
-		return 1;
-	rc = bs_expr_eval_bool(w, &E->row, &res, &E->e);
-	if (rc != 0)
-		rterror(E, r, &E->e);
+	/* the same condition as an earlier rule's, already evaluated */
+	if (w == r->when && s->when_twin >= 0 &&
+	    E->r[s->when_twin].when_row == E->rowno)
+		return E->r[s->when_twin].when_res == 1;
+	rc = bs_expr_eval_bool_cached(w, &E->row, E->rc, &res, &E->e);
+	if (rc != 0) {
+		rterror(E, r, &E->e);	/* not kept: each rule reports it */
+	} else if (w == r->when) {
+		s->when_row = E->rowno;
+		s->when_res = res;
+	}
 	return res == 1;
+}
+
+/* 1 if rule r applies to the row: its condition w (r->when or a where:) */
+static inline int
+when_ok(struct eng *E, const struct bs_rule *r, const struct bs_expr *w)
+{
+	return !w || when_eval(E, r, w);
 }
 
 /* Encode the tuple of cols into E->enc; 0, or 1 when a part is void. */
@@ -440,6 +461,7 @@ check_format(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 			ok = bs_rule_match(r, v, E->lens[c]);
 		if (!ok) {
 			E->bad[c] = 1;
+			E->anybad = 1;
 			if (emit(E, r, col->name, v, E->lens[c], err) < 0)
 				return -1;
 		}
@@ -452,6 +474,8 @@ any_bad(const struct eng *E, const struct bs_rule *r)
 {
 	size_t i;
 
+	if (!E->anybad)
+		return 0;
 	for (i = 0; i < r->ncols; i++)
 		if (E->bad[r->cols[i]])
 			return 1;
@@ -515,7 +539,8 @@ check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 	case BS_RULE_ASSERT: {
 		int res = -1, rc;
 
-		rc = bs_expr_eval_bool(r->expr, &E->row, &res, &E->e);
+		rc = bs_expr_eval_bool_cached(r->expr, &E->row, E->rc, &res,
+		    &E->e);
 		if (rc != 0)
 			rterror(E, r, &E->e);
 		if (res != 0)
@@ -553,8 +578,8 @@ reconcile_row(struct eng *E, const struct bs_rule *r, int s)
 			int isnull = 1, rc;
 
 			bs_buf_reset(&E->gtmp);
-			rc = bs_expr_eval_text(sd->group_expr[i], &E->row, &E->gtmp, &isnull,
-			    &E->e);
+			rc = bs_expr_eval_text_cached(sd->group_expr[i], &E->row,
+			    E->rc, &E->gtmp, &isnull, &E->e);
 			if (rc != 0)
 				rterror(E, r, &E->e);
 			bs_keyset_key_part(&E->enc, isnull || rc < 0 ? NULL :
@@ -579,7 +604,8 @@ reconcile_row(struct eng *E, const struct bs_rule *r, int s)
 		int isnull = 1, rc;
 
 		bs_buf_reset(&E->tmp);
-		rc = bs_expr_eval_text(sd->value, &E->row, &E->tmp, &isnull, &E->e);
+		rc = bs_expr_eval_text_cached(sd->value, &E->row, E->rc, &E->tmp,
+		    &isnull, &E->e);
 		if (rc != 0)
 			rterror(E, r, &E->e);
 		if (rc >= 0 && !isnull) {
@@ -716,7 +742,8 @@ lookup_key(struct eng *E, size_t li)
 			continue;
 		}
 		bs_buf_reset(&E->gtmp);
-		rc = bs_expr_eval_text(lk->by[j], &E->row, &E->gtmp, &isnull, &E->e);
+		rc = bs_expr_eval_text_cached(lk->by[j], &E->row, E->rc, &E->gtmp,
+		    &isnull, &E->e);
 		if (rc < 0 || isnull)
 			return 1;
 		bs_keyset_key_part(&E->lkey, bs_buf_str(&E->gtmp), E->gtmp.len);
@@ -809,7 +836,8 @@ lookup_collect(struct eng *E, size_t li)
 	if (lk->where) {
 		int res = -1;
 
-		(void)bs_expr_eval_bool(lk->where, &E->row, &res, &E->e);
+		(void)bs_expr_eval_bool_cached(lk->where, &E->row, E->rc, &res,
+		    &E->e);
 		if (res != 1)
 			return;
 	}
@@ -1278,9 +1306,14 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 				E->lens[i] = len[i];
 			}
 			memset(E->bad, 0, nc);
+			E->anybad = 0;
 			memset(E->tvalid, 0, nc);
+			bs_row_cache_clear(E->rc);
+			E->rowno++;
 			for (i = 0; i < nfill; i++)
 				lookup_fill(E, fill[i]);
+			if (nfill)	/* columns read through lookups are set */
+				bs_row_cache_clear(E->rc);
 			for (i = 0; i < nbuild; i++)
 				lookup_collect(E, build[i]);
 			for (i = 0; i < nfmt && !bad; i++)
@@ -1583,7 +1616,7 @@ static void
 setup_rules(struct eng *E)
 {
 	struct bs_rules *rs = E->rs;
-	size_t i;
+	size_t i, j;
 
 	E->r = bs_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*E->r));
 	for (i = 0; i < rs->nrules; i++) {
@@ -1592,6 +1625,15 @@ setup_rules(struct eng *E)
 		struct rstate *s = &E->r[i];
 
 		s->columns = join_cols(t, r->cols, r->ncols);
+		s->when_twin = -1;
+		for (j = 0; j < i && r->when && r->kind != BS_RULE_RECONCILE; j++)
+			if (rs->rules[j].table == r->table &&
+			    rs->rules[j].kind != BS_RULE_RECONCILE &&
+			    bs_expr_same(rs->rules[j].when, r->when)) {
+				s->when_twin = (long)(E->r[j].when_twin >= 0 ?
+				    E->r[j].when_twin : (long)j);
+				break;
+			}
 		if (r->kind == BS_RULE_UNIQUE) {
 			bs_keyset_init(&s->ks, 0);
 			s->stat = stat_add(E->st, bs_xasprintf("unique %s: %s(%s)", r->id,
@@ -1867,6 +1909,7 @@ engine_run(struct bs_rules *rs, struct vinput *in, size_t nin, vsink_fn sink,
 	E.tvalid = bs_xcalloc(maxc, 1);
 	E.row.fields = E.fields;
 	E.row.lens = E.lens;
+	E.rc = bs_row_cache_new(maxc);
 	collect = bs_xcalloc(E.nrefs + 1, sizeof(*collect));
 	fill = bs_xcalloc(rs->nlookups + 1, sizeof(size_t));
 	for (p = 0; p < E.norder; p++) {
@@ -1952,6 +1995,7 @@ done:
 	free(E.lens);
 	free(E.bad);
 	free(E.tvalid);
+	bs_row_cache_free(E.rc);
 	free(E.order);
 	free(E.pos);
 	free(E.needed);

@@ -574,23 +574,21 @@ finish_outputs(struct ctx *c, int code, struct bs_err *err)
 {
 	char sum_sha[BS_SHA256_HEX];
 	unsigned long long sum_bytes = 0;
+	double t0 = bs_now_mono();
 
 	if (output_close(&c->out, err) < 0)
 		return -1;
+	bs_debug("problems.csv closed: %.3f s", bs_now_mono() - t0);
 	output_fingerprint(&c->out, c->in.v, c->in.n);
-	/* answers already given for this filing go into the new workbook */
-	if (c->tracked && c->filing) {
-		if (bs_disp_load(&c->track, c->filing, &c->carry, err) < 0)
-			return -1;
-		c->have_carry = 1;
-	}
-	if (output_workbook(&c->out, &c->run, &c->rs, c->filing,
-	    c->have_report ? c->report.title : NULL, c->have_carry ? &c->carry : NULL,
-	    err) < 0)
+	if (output_workbook_finish(&c->out, err) < 0)
 		return -1;
+	bs_debug("review.xlsx written: %.3f s", bs_now_mono() - t0);
 	if (write_summary(c, code, sum_sha, &sum_bytes, err) < 0)
 		return -1;
-	return write_manifest(c, code, sum_sha, sum_bytes, err);
+	if (write_manifest(c, code, sum_sha, sum_bytes, err) < 0)
+		return -1;
+	bs_debug("summary.json and manifest.json written: %.3f s", bs_now_mono() - t0);
+	return 0;
 }
 
 static int
@@ -670,6 +668,16 @@ run_validate(struct ctx *c, int *code, struct bs_err *err)
 	if (track_begin(c, err) < 0)
 		return -1;
 	if (output_open(&c->out, &c->run, err) < 0)
+		return -1;
+	/* answers already given for this filing go into the new workbook */
+	if (c->tracked && c->filing) {
+		if (bs_disp_load(&c->track, c->filing, &c->carry, err) < 0)
+			return -1;
+		c->have_carry = 1;
+	}
+	if (output_workbook_start(&c->out, &c->run, &c->rs, c->filing,
+	    c->have_report ? c->report.title : NULL, c->have_carry ? &c->carry : NULL,
+	    err) < 0)
 		return -1;
 	{
 		size_t before = c->rs.ndiags;

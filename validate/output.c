@@ -2,8 +2,13 @@
 #include "output.h"
 #include "review.h"
 
+#include <pthread.h>
+
 #include "sha256.h"
 #include "workbook.h"
+
+struct wbq;
+static int wb_queue(struct wbq *w, const struct vproblem *p, struct bs_err *err);
 
 static const char *const header[] = { "rule_id", "severity", "category",
 	"table", "record", "line", "key", "columns", "values", "message",
@@ -57,9 +62,10 @@ output_problem(void *ctx, const struct vproblem *p, struct bs_err *err)
 	    put(o, p->columns, p->columns ? strlen(p->columns) : 0, err) < 0 ||
 	    bs_csv_write_field(&o->w, p->values, p->values_len, err) < 0 ||
 	    bs_csv_write_str(&o->w, r->message, err) < 0 ||
-	    put(o, r->owner, strlen(r->owner), err) < 0)
+	    put(o, r->owner, strlen(r->owner), err) < 0 ||
+	    bs_csv_end_record(&o->w, err) < 0)
 		return -1;
-	return bs_csv_end_record(&o->w, err);
+	return o->wbq ? wb_queue(o->wbq, p, err) : 0;
 }
 
 int
@@ -101,18 +107,6 @@ output_fingerprint(struct output *o, const struct vinput *in, size_t n)
 	free(v);
 }
 
-void
-output_release(struct output *o)
-{
-	if (o->open) {
-		bs_csv_writer_release(&o->w);
-		bs_ofile_abort(&o->f);
-		o->open = 0;
-	}
-	free(o->path);
-	o->path = NULL;
-}
-
 /* "2026-11-27T21:30:01Z" -> "2026-11-27 21:30:01" */
 static void
 sheet_time(const char *iso, char out[32])
@@ -126,88 +120,334 @@ sheet_time(const char *iso, char out[32])
 	}
 }
 
-static unsigned long long
-num(const char *s)
+/* ------------------------------------------------------------ workbook */
+
+/*
+ * The workbook is written by its own thread while the engine runs: the
+ * sink copies each problem into a block; full blocks go to the thread
+ * through a bounded queue (so memory stays flat however many problems
+ * there are).  A problem in a block: struct qrec, then key, columns and
+ * values, each NUL-terminated, padded to 8 bytes.
+ */
+#define WB_BLOCK ((size_t)64 << 10)
+#define WB_QUEUE 4
+
+struct qrec {
+	const struct bs_rule *rule;
+	const char *table;
+	uint64_t record, line;
+	size_t key_len, col_len, val_len;	/* SIZE_MAX: NULL */
+	size_t size;		/* of the whole entry */
+};
+
+struct wbq {
+	struct bs_workbook *wb;
+	struct bs_disp_map *carry;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct bs_buf cur;	/* the block being filled (the sink's) */
+	struct bs_buf q[WB_QUEUE];	/* full blocks */
+	size_t head, count;
+	int done;		/* no more blocks */
+	int failed;		/* the thread's bs_workbook_add() failed */
+	struct bs_err err;
+};
+
+static const char *
+qstr(const char **p, size_t len)
 {
-	return s ? strtoull(s, NULL, 10) : 0;
+	const char *s = *p;
+
+	if (len == SIZE_MAX)
+		return NULL;
+	*p += len + 1;
+	return s;
+}
+
+/*
+ * Add the problems of one block.  Each field is what the workbook got when
+ * it was made from problems.csv: the fields output_problem() writes as
+ * NULL when empty are NULL when empty here too.
+ */
+static int
+wb_add_block(struct wbq *w, const struct bs_buf *b, struct bs_err *err)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		struct qrec h;
+		const char *p = b->buf + off + sizeof(h);
+		const struct bs_rule *r;
+		struct bs_problem pr;
+
+		memcpy(&h, b->buf + off, sizeof(h));
+		off += h.size;
+		r = h.rule;
+		memset(&pr, 0, sizeof(pr));
+		pr.rule_id = r->id;
+		pr.severity = r->severity == BS_SEV_ERROR ? "error" : "warning";
+		pr.category = *r->category ? r->category : NULL;
+		pr.table = h.table;
+		pr.record = h.record;
+		pr.line = h.record ? h.line : 0;
+		pr.key = qstr(&p, h.key_len);
+		if (pr.key && !*pr.key)
+			pr.key = NULL;
+		pr.columns = qstr(&p, h.col_len);
+		if (pr.columns && !*pr.columns)
+			pr.columns = NULL;
+		pr.values = qstr(&p, h.val_len);
+		pr.message = r->message;
+		pr.owner = *r->owner ? r->owner : NULL;
+		if (w->carry && pr.table) {
+			struct bs_disp_rec *d = bs_disp_find(w->carry, pr.rule_id,
+			    pr.table, pr.key ? pr.key : "");
+
+			pr.status = "新";
+			if (d) {
+				d->seen = 1;
+				pr.status = d->disp == BS_DISP_FIXED ? "已重开" : "未变";
+				pr.disposition = bs_disp_label(d->disp);
+				pr.comment = d->comment;
+				pr.reviewer = d->reviewer;
+			}
+		}
+		if (bs_workbook_add(w->wb, &pr, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void *
+wb_thread(void *arg)
+{
+	struct wbq *w = arg;
+	struct bs_err e = BS_ERR_INIT;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct bs_buf b;
+		int rc;
+
+		while (!w->count && !w->done)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->count)
+			break;
+		b = w->q[w->head];
+		pthread_mutex_unlock(&w->mu);
+		rc = w->failed ? 0 : wb_add_block(w, &b, &e);
+		pthread_mutex_lock(&w->mu);
+		if (rc < 0) {
+			w->failed = 1;
+			w->err = e;
+		}
+		bs_buf_reset(&w->q[w->head]);
+		w->head = (w->head + 1) % WB_QUEUE;
+		w->count--;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Hand the current block to the thread (waiting for room). */
+static int
+wb_push(struct wbq *w, struct bs_err *err)
+{
+	size_t slot;
+	int failed;
+
+	if (!w->cur.len)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	while (w->count == WB_QUEUE && !w->failed)
+		pthread_cond_wait(&w->cv, &w->mu);
+	failed = w->failed;
+	if (!failed) {
+		slot = (w->head + w->count) % WB_QUEUE;
+		/* swap buffers: the slot's (empty) storage becomes cur */
+		{
+			struct bs_buf t = w->q[slot];
+
+			w->q[slot] = w->cur;
+			w->cur = t;
+		}
+		w->count++;
+		pthread_cond_broadcast(&w->cv);
+	} else {
+		*err = w->err;
+	}
+	pthread_mutex_unlock(&w->mu);
+	bs_buf_reset(&w->cur);
+	return failed ? -1 : 0;
+}
+
+static void
+add_str(struct bs_buf *b, const char *s, size_t n)
+{
+	if (!s)
+		return;
+	bs_buf_add(b, s, n);
+	bs_buf_addc(b, '\0');
+}
+
+/* Queue problem p for the workbook. */
+static int
+wb_queue(struct wbq *w, const struct vproblem *p, struct bs_err *err)
+{
+	struct qrec h;
+	size_t at = w->cur.len, pad;
+
+	memset(&h, 0, sizeof(h));
+	h.rule = p->rule;
+	h.table = p->table;
+	h.record = p->record;
+	h.line = p->line;
+	h.key_len = p->key ? p->key_len : SIZE_MAX;
+	h.col_len = p->columns ? strlen(p->columns) : SIZE_MAX;
+	h.val_len = p->values ? p->values_len : SIZE_MAX;
+	bs_buf_add(&w->cur, (const char *)&h, sizeof(h));
+	add_str(&w->cur, p->key, p->key_len);
+	add_str(&w->cur, p->columns, h.col_len);
+	add_str(&w->cur, p->values, p->values_len);
+	pad = (8 - (w->cur.len - at) % 8) % 8;
+	while (pad--)
+		bs_buf_addc(&w->cur, '\0');
+	h.size = w->cur.len - at;
+	memcpy(w->cur.buf + at, &h, sizeof(h));
+	if (w->cur.len >= WB_BLOCK)
+		return wb_push(w, err);
+	return 0;
+}
+
+/* Stop the thread (after the queue is drained); 0, or -1 if it failed. */
+static int
+wb_stop(struct wbq *w, struct bs_err *err)
+{
+	int failed;
+
+	pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	failed = w->failed;
+	if (failed && err)
+		*err = w->err;
+	return failed ? -1 : 0;
+}
+
+static void
+wb_free(struct wbq *w)
+{
+	size_t i;
+
+	bs_buf_release(&w->cur);
+	for (i = 0; i < WB_QUEUE; i++)
+		bs_buf_release(&w->q[i]);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
 }
 
 int
-output_workbook(struct output *o, const struct bs_run *run,
+output_workbook_start(struct output *o, const struct bs_run *run,
     const struct bs_rules *rs, const char *filing, const char *title,
     struct bs_disp_map *carry, struct bs_err *err)
 {
 	struct bs_workbook_meta m;
 	struct bs_workbook *wb = NULL;
-	struct bs_csv_reader rd;
-	struct bs_csv_opts co = BS_CSV_OPTS_INIT;
-	char *csv = bs_run_path(run, "problems.csv");
+	struct wbq *w;
 	char *xlsx = bs_run_path(run, "review.xlsx");
 	char when[32];
 	size_t i;
-	int k, rc = -1;
 
-	memset(&rd, 0, sizeof(rd));
 	memset(&m, 0, sizeof(m));
 	sheet_time(run->started, when);
 	m.filing = filing;
 	m.run_id = run->id;
 	m.report_title = title;
-	m.data_sha256 = o->data_sha256;
 	m.generated_at = when;
 	if (bs_workbook_open(&wb, xlsx, &m, err) < 0)
-		goto done;
+		goto fail;
 	for (i = 0; i < rs->nrules; i++) {
 		const struct bs_rule *r = &rs->rules[i];
 
 		if (bs_workbook_rule(wb, r->id, r->message,
 		    r->severity == BS_SEV_ERROR ? "error" : "warning", r->owner,
 		    r->category, err) < 0)
-			goto done;
+			goto fail;
 	}
-	if (bs_csv_open(&rd, csv, &co, err) < 0)
-		goto done;
-	while ((k = bs_csv_next(&rd, err)) == 1) {
-		struct bs_problem p;
-
-		memset(&p, 0, sizeof(p));
-		p.rule_id = bs_csv_field(&rd, 0, NULL);
-		p.severity = bs_csv_field(&rd, 1, NULL);
-		p.category = bs_csv_field(&rd, 2, NULL);
-		p.table = bs_csv_field(&rd, 3, NULL);
-		p.record = num(bs_csv_field(&rd, 4, NULL));
-		p.line = num(bs_csv_field(&rd, 5, NULL));
-		p.key = bs_csv_field(&rd, 6, NULL);
-		p.columns = bs_csv_field(&rd, 7, NULL);
-		p.values = bs_csv_field(&rd, 8, NULL);
-		p.message = bs_csv_field(&rd, 9, NULL);
-		p.owner = bs_csv_field(&rd, 10, NULL);
-		if (carry && p.rule_id && p.table) {
-			struct bs_disp_rec *d = bs_disp_find(carry, p.rule_id, p.table,
-			    p.key ? p.key : "");
-
-			p.status = "新";
-			if (d) {
-				d->seen = 1;
-				p.status = d->disp == BS_DISP_FIXED ? "已重开" : "未变";
-				p.disposition = bs_disp_label(d->disp);
-				p.comment = d->comment;
-				p.reviewer = d->reviewer;
-			}
-		}
-		if (bs_workbook_add(wb, &p, err) < 0)
-			goto done;
+	w = bs_xcalloc(1, sizeof(*w));
+	w->wb = wb;
+	w->carry = carry;
+	w->cur = (struct bs_buf)BS_BUF_INIT(0);
+	for (i = 0; i < WB_QUEUE; i++)
+		w->q[i] = (struct bs_buf)BS_BUF_INIT(0);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->th, NULL, wb_thread, w) != 0) {
+		bs_err_set(err, BS_EXIT_OSERR, "cannot start a thread: %s",
+		    strerror(errno));
+		wb_free(w);
+		goto fail;
 	}
-	if (k < 0)
-		goto done;
-	rc = bs_workbook_close(wb, err);
-	wb = NULL;
-	if (rc == 0)
-		rc = bs_sha256_file(xlsx, o->xlsx_sha256, &o->xlsx_bytes, err);
-done:
+	o->wbq = w;
+	o->xlsx = xlsx;
+	return 0;
+fail:
 	bs_workbook_abort(wb);
-	bs_csv_close(&rd);
-	free(csv);
 	free(xlsx);
-	return rc;
+	return -1;
+}
+
+int
+output_workbook_finish(struct output *o, struct bs_err *err)
+{
+	struct wbq *w = o->wbq;
+	struct bs_workbook *wb;
+	double t0 = bs_now_mono();
+	int rc;
+
+	if (!w)
+		return 0;
+	o->wbq = NULL;
+	wb = w->wb;
+	rc = wb_push(w, err);
+	if (wb_stop(w, rc < 0 ? NULL : err) < 0)
+		rc = -1;
+	wb_free(w);
+	if (rc < 0) {
+		bs_workbook_abort(wb);
+		return -1;
+	}
+	bs_debug("review.xlsx: %llu problems added (%.3f s waited for them)",
+	    bs_workbook_count(wb), bs_now_mono() - t0);
+	bs_workbook_set_data_sha256(wb, o->data_sha256);
+	if (bs_workbook_close(wb, err) < 0)
+		return -1;
+	return bs_sha256_file(o->xlsx, o->xlsx_sha256, &o->xlsx_bytes, err);
+}
+
+void
+output_release(struct output *o)
+{
+	if (o->wbq) {
+		struct bs_workbook *wb = o->wbq->wb;
+
+		(void)wb_stop(o->wbq, NULL);
+		wb_free(o->wbq);
+		bs_workbook_abort(wb);
+		o->wbq = NULL;
+	}
+	if (o->open) {
+		bs_csv_writer_release(&o->w);
+		bs_ofile_abort(&o->f);
+		o->open = 0;
+	}
+	free(o->path);
+	o->path = NULL;
+	free(o->xlsx);
+	o->xlsx = NULL;
 }

@@ -146,6 +146,30 @@ vrun(const struct bs_expr_env *en, const char *src, va_list ap)
 		assert_string_equal(is_null ? "NULL" : bs_buf_str(&out),
 		    r < 0 ? "NULL" : r ? "true" : "false");
 	}
+	/* with a row cache: the same, filled (first) or used (second) */
+	{
+		struct bs_row_cache *c = bs_row_cache_new(NCOLS);
+		struct bs_buf o2 = BS_BUF_INIT(0);
+		int k, n2 = 0, rc2;
+
+		for (k = 0; k < 2; k++) {
+			bs_buf_reset(&o2);
+			rc2 = bs_expr_eval_text_cached(e, &row, c, &o2, &n2, &err);
+			assert_int_equal(rc2, rc);
+			assert_int_equal(n2, is_null);
+			assert_string_equal(bs_buf_str(&o2), bs_buf_str(&out));
+			if (bs_expr_type(e) == BS_TYPE_BOOL) {
+				int r = 9;
+
+				assert_int_equal(bs_expr_eval_bool_cached(e, &row, c, &r,
+				    &err), rc);
+				assert_string_equal(is_null ? "NULL" : bs_buf_str(&out),
+				    r < 0 ? "NULL" : r ? "true" : "false");
+			}
+		}
+		bs_buf_release(&o2);
+		bs_row_cache_free(c);
+	}
 	bs_buf_release(&out);
 	bs_expr_free(e);
 	return result;
@@ -583,6 +607,29 @@ t_comparisons(void **state)
 	EQ("false", "t = 'a'", "t=a ");	/* no blank padding */
 	EQ("true", "t = '保险'", "t=保险");
 	EQ("true", "'2026-01-01' < '2026-02-01'");	/* two text literals: text */
+	/* column op constant, column op column (their own evaluators) */
+	EQ("true", "a >= 0", "a=0.01");
+	EQ("false", "a >= 0", "a=-0.01");
+	EQ("true", "a >= 0", "a=0.00");
+	EQ("true", "0 <= a", "a=0.00");
+	EQ("false", "x < 0", "x=0");
+	EQ("true", "x > -1", "x=-0.5");
+	EQ("true", "x <= a", "x=1.1", "a=1.10");
+	EQ("false", "x < a", "x=1.1", "a=1.10");
+	EQ("true", "x <> y", "x=100000000000000000000", "y=99999999999999999999.99");
+	EQ("true", "x > y", "x=100000000000000000000", "y=99999999999999999999.99");
+	EQ("true", "a <> 0", "a=-0.01");
+	EQ("false", "x = 0", "x=0.0000001");
+	EQ("true", "x = 0", "x=-0.000");
+	EQ("true", "d < d2", "d=2026-02-28", "d2=2026-03-01");
+	EQ("false", "d2 < d", "d=2026-02-28", "d2=2026-03-01");
+	EQ("true", "d = '2026-02-28'", "d=2026-02-28");
+	EQ("NULL", "d = '2026-02-28'", "d=2026-02-30");	/* not a date: NULL */
+	EQ("NULL", "d < d2", "d=2026-02-28");
+	EQ("NULL", "d < d2", "d2=2026-02-28");
+	EQ("true", "t = 'x'", "t=x");
+	EQ("NULL", "t = 'x'");
+	EQ("true", "n < m", "n=-3", "m=2");
 }
 
 /* ---- decimals ---- */
@@ -1002,6 +1049,141 @@ t_columns_api(void **state)
 	bs_expr_free(e);
 }
 
+/*
+ * The row cache: a value is parsed once per row and forgotten by
+ * bs_row_cache_clear(); a column read as two types keeps both right;
+ * columns beyond the cache's size are parsed as without one.
+ */
+static void
+t_row_cache(void **state)
+{
+	const char *s1 = "a >= 0 and a <= x and d < d2";
+	const char *s2 = "a + 1 > x";
+	const char *s3 = "x = a";	/* x: decimal; a: decimal(20,2) */
+	struct bs_err err = BS_ERR_INIT;
+	struct bs_expr *e1 = bs_expr_compile(s1, strlen(s1), &env, NULL, &err);
+	struct bs_expr *e2 = bs_expr_compile(s2, strlen(s2), &env, NULL, &err);
+	struct bs_expr *e3 = bs_expr_compile(s3, strlen(s3), &env, NULL, &err);
+	const char *f[NCOLS] = { 0 };
+	size_t l[NCOLS] = { 0 };
+	struct bs_row row = { .n = NCOLS, .fields = f, .lens = l };
+	struct bs_row_cache *c = bs_row_cache_new(NCOLS), *small;
+	int r;
+
+	(void)state;
+	assert_non_null(e1);
+	assert_non_null(e2);
+	assert_non_null(e3);
+#define SET(i, v) (f[i] = (v), l[i] = strlen(f[i]))
+	SET(4, "10.50");	/* a */
+	SET(5, "11");		/* x */
+	SET(7, "2024-01-01");	/* d */
+	SET(8, "2024-12-31");	/* d2 */
+	bs_row_cache_clear(c);
+	assert_int_equal(bs_expr_eval_bool_cached(e1, &row, c, &r, &err), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(bs_expr_eval_bool_cached(e2, &row, c, &r, &err), 0);
+	assert_int_equal(r, 1);
+	/* a new row without a clear still sees the old values (documented) */
+	SET(4, "12.00");
+	assert_int_equal(bs_expr_eval_bool_cached(e1, &row, c, &r, &err), 0);
+	assert_int_equal(r, 1);
+	bs_row_cache_clear(c);
+	assert_int_equal(bs_expr_eval_bool_cached(e1, &row, c, &r, &err), 0);
+	assert_int_equal(r, 0);
+	/* a value that does not parse is NULL, cached as such */
+	SET(4, "1.234");	/* three decimals: not a decimal(20,2) */
+	bs_row_cache_clear(c);
+	assert_int_equal(bs_expr_eval_bool_cached(e1, &row, c, &r, &err), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(bs_expr_eval_bool_cached(e2, &row, c, &r, &err), 0);
+	assert_int_equal(r, -1);
+	f[4] = NULL;
+	l[4] = 0;
+	bs_row_cache_clear(c);
+	assert_int_equal(bs_expr_eval_bool_cached(e2, &row, c, &r, &err), 0);
+	assert_int_equal(r, -1);
+	SET(4, "11.00");
+	bs_row_cache_clear(c);
+	assert_int_equal(bs_expr_eval_bool_cached(e3, &row, c, &r, &err), 0);
+	assert_int_equal(r, 1);
+	/* a cache smaller than the row: the rest is parsed as ever */
+	small = bs_row_cache_new(5);
+	bs_row_cache_clear(small);
+	assert_int_equal(bs_expr_eval_bool_cached(e1, &row, small, &r, &err), 0);
+	assert_int_equal(r, 1);
+	SET(8, "2023-12-31");
+	assert_int_equal(bs_expr_eval_bool_cached(e1, &row, small, &r, &err), 0);
+	assert_int_equal(r, 0);
+	/* many rows: the generation counter does not confuse them */
+	for (int i = 0; i < 1000; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "%d.00", i % 20);
+		SET(4, a);
+		bs_row_cache_clear(c);
+		assert_int_equal(bs_expr_eval_bool_cached(e2, &row, c, &r, &err), 0);
+		assert_int_equal(r, i % 20 + 1 > 11);
+	}
+#undef SET
+	bs_row_cache_free(small);
+	bs_row_cache_free(c);
+	bs_row_cache_free(NULL);
+	bs_expr_free(e1);
+	bs_expr_free(e2);
+	bs_expr_free(e3);
+}
+
+/* bs_expr_same: equal as compiled, or not known to be. */
+static void
+t_same(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		int same;
+	} c[] = {
+		{ "t = '01'", "t='01'", 1 },
+		{ "t = '01'", "t = '02'", 0 },
+		{ "t = '01'", "u = '01'", 0 },
+		{ "t = '01'", "t <> '01'", 0 },
+		{ "a >= 0 and d < d2", "a>=0 AND d<d2", 1 },
+		{ "a >= 0 and d < d2", "a >= 0 or d < d2", 0 },
+		{ "a >= 0", "a >= 0.00", 0 },	/* another representation: not sure */
+		{ "a >= 1.5", "a >= 1.5", 1 },
+		{ "d = '2026-01-01'", "d = '2026-01-01'", 1 },
+		{ "d = '2026-01-01'", "d = '2026-01-02'", 0 },
+		{ "t in ('01', '02')", "t in ('01', '02')", 1 },
+		{ "t in ('01', '02')", "t in ('01', '03')", 0 },
+		{ "t is null", "t is not null", 0 },
+		{ "not (t is null)", "not (t is null)", 1 },
+		{ "n between 1 and 2", "n between 1 and 2", 1 },
+		{ "upper(t) = 'A'", "upper(t) = 'A'", 0 },	/* a call: not checked */
+		{ "t like 'A%'", "t like 'A%'", 0 },
+		{ "x + 1 > 0", "x + 1 > 0", 0 },
+		{ "p", "p", 1 },
+		{ "p", "q", 0 },
+	};
+	struct bs_err err = BS_ERR_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < BS_ARRAY_SIZE(c); i++) {
+		struct bs_expr *a = bs_expr_compile(c[i].a, strlen(c[i].a), &env, NULL,
+		    &err);
+		struct bs_expr *b = bs_expr_compile(c[i].b, strlen(c[i].b), &env, NULL,
+		    &err);
+
+		assert_non_null(a);
+		assert_non_null(b);
+		if (bs_expr_same(a, b) != c[i].same)
+			fail_msg("'%s' vs '%s': expected %d", c[i].a, c[i].b, c[i].same);
+		assert_int_equal(bs_expr_same(b, a), c[i].same);
+		assert_true(bs_expr_same(a, a) || !c[i].same);
+		bs_expr_free(a);
+		bs_expr_free(b);
+	}
+	assert_int_equal(bs_expr_same(NULL, NULL), 0);
+}
+
 static void
 t_runtime_errors(void **state)
 {
@@ -1280,6 +1462,8 @@ main(void)
 		cmocka_unit_test(t_value_check),
 		cmocka_unit_test(t_columns_api),
 		cmocka_unit_test(t_runtime_errors),
+		cmocka_unit_test(t_row_cache),
+		cmocka_unit_test(t_same),
 		cmocka_unit_test(t_no_alloc),
 		cmocka_unit_test(t_speed),
 		cmocka_unit_test(t_params_and_lookups),

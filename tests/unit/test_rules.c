@@ -124,7 +124,15 @@ static const char good[] =
     "      compare: '<='\n"
     "      groups: matched\n"
     "  - {id: R041, severity: error, message: m, reconcile: {count: rows, against: {table: org, count: org_code}}}\n"
-    "  - {id: R042, severity: error, message: m, column: status, in: {ref: bad, column: code}}\n";
+    "  - {id: R042, severity: error, message: m, column: status, in: {ref: bad, column: code}}\n"
+    "  - {id: R043, severity: error, message: m, column: status,\n"
+    "     in: ['01', '02', '03', '04', '05', '06', '07', '08', '090']}\n"
+    "  - {id: R044, severity: error, message: m, column: status, in: ['', '1']}\n"
+    "  - {id: R045, severity: error, message: m, column: policy_no, pattern: '1[3-9][0-9]{9}'}\n"
+    "  - {id: R046, severity: error, message: m, column: status,\n"
+    "     in: ['0123456789abcdefg', '0123456789abcdef']}\n"
+    "  - {id: R047, severity: error, message: m, column: status,\n"
+    "     in: ['0123456789abcdef', '0123456789abcde', 保险]}\n";
 
 static const char coverage[] =
     "table: coverage\n"
@@ -149,7 +157,7 @@ test_every_check_kind(void **state)
 	assert_string_equal(d, "");
 	free(d);
 	assert_int_equal(rc, 0);
-	assert_int_equal(rs.nrules, 13);
+	assert_int_equal(rs.nrules, 18);
 	pt = bs_rules_table(&rs, "policy");
 	ot = bs_rules_table(&rs, "org");
 	ct = bs_rules_table(&rs, "coverage");
@@ -223,6 +231,47 @@ test_every_check_kind(void **state)
 	r = rule(&rs, "R042");
 	assert_true(bs_rule_in(r, "1", 1));
 	assert_false(bs_rule_in(r, "x", 1));
+	/* values of at most 16 bytes have their own table, longer ones not */
+	assert_non_null(rule(&rs, "R035")->inset);
+	r = rule(&rs, "R043");
+	assert_non_null(r->inset);
+	for (int i = 1; i <= 8; i++) {
+		char v[3] = { '0', (char)('0' + i), '\0' };
+
+		assert_true(bs_rule_in(r, v, 2));
+	}
+	assert_true(bs_rule_in(r, "08", 2));
+	assert_true(bs_rule_in(r, "090", 3));
+	assert_false(bs_rule_in(r, "09", 2));
+	assert_false(bs_rule_in(r, "", 0));
+	r = rule(&rs, "R046");
+	assert_null(r->inset);
+	assert_true(bs_rule_in(r, "0123456789abcdefg", 17));
+	assert_true(bs_rule_in(r, "0123456789abcdef", 16));
+	assert_false(bs_rule_in(r, "0123456789abcde", 15));
+	assert_false(bs_rule_in(r, "0123456789abcdefgh", 18));
+	r = rule(&rs, "R047");
+	assert_non_null(r->inset);
+	assert_true(bs_rule_in(r, "0123456789abcdef", 16));
+	assert_true(bs_rule_in(r, "0123456789abcde", 15));
+	assert_true(bs_rule_in(r, "保险", strlen("保险")));
+	assert_false(bs_rule_in(r, "0123456789abcdefg", 17));
+	assert_false(bs_rule_in(r, "0123456789abcd", 14));
+	assert_false(bs_rule_in(r, "0123456789abcdf", 15));
+	assert_false(bs_rule_in(r, "", 0));
+	r = rule(&rs, "R044");
+	assert_non_null(r->inset);
+	assert_true(bs_rule_in(r, "", 0));
+	assert_true(bs_rule_in(r, "1", 1));
+	assert_false(bs_rule_in(r, "10", 2));
+	assert_false(bs_rule_in(r, "2", 1));
+	/* a fixed-length pattern (lib/bytepat), anchored like PCRE2 */
+	r = rule(&rs, "R045");
+	assert_true(bs_rule_match(r, "13812345678", 11));
+	assert_false(bs_rule_match(r, "12812345678", 11));
+	assert_false(bs_rule_match(r, "138123456789", 12));
+	assert_false(bs_rule_match(r, "1381234567", 10));
+	assert_false(bs_rule_match(r, "1381234567８", strlen("1381234567８")));
 	r = rule(&rs, "R037");
 	assert_int_equal(r->kind, BS_RULE_PATTERN);
 	assert_true(bs_rule_match(r, "P123", 4));
@@ -772,6 +821,81 @@ test_params(void **state)
 	bs_rules_release(&rs);
 }
 
+/*
+ * in: lists of values of every length 0..17, read from a reference list:
+ * each is found, and no value one byte different, shorter or longer is.
+ */
+static void
+test_in_lengths(void **state)
+{
+	static const char alpha[] = "0123456789ABCDEFGHIJ";
+	struct bs_buf csv = BS_BUF_INIT(0);
+	struct bs_rules rs;
+	const struct bs_rule *r;
+	char *d, v[32];
+	int rc;
+
+	(void)state;
+	bs_buf_adds(&csv, "code\n");
+	for (size_t n = 1; n <= 17; n++) {
+		bs_buf_add(&csv, alpha, n);
+		bs_buf_adds(&csv, "\n");
+		bs_buf_add(&csv, alpha + 1, n);	/* a shifted one too */
+		bs_buf_adds(&csv, "\n");
+	}
+	put("ref/lens.csv", bs_buf_str(&csv));
+	bs_buf_release(&csv);
+	put("lens.rules.yaml",
+	    "table: t\nkey: k\ncolumns: {k: }\n"
+	    "rules: [{id: A, severity: error, message: m, column: k, in: {ref: lens}},\n"
+	    "        {id: B, severity: error, message: m, column: k, in: ['1', '0123456789ABCDEF']}]\n");
+	d = load(&rs, &rc, "lens.rules.yaml", NULL);
+	assert_string_equal(d, "");
+	free(d);
+	r = rule(&rs, "A");
+	assert_null(r->inset);	/* a 17-byte value: the keyset only */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t n = 1; n <= 17; n++) {
+			if (pass == 1 && n > 16)
+				break;
+			memcpy(v, alpha, n);
+			assert_true(bs_rule_in(r, v, n));
+			assert_true(bs_rule_in(r, alpha + 1, n));
+			v[n - 1] = 'z';
+			assert_false(bs_rule_in(r, v, n));
+			v[0] = 'z';
+			memcpy(v + 1, alpha + 1, n - 1);
+			assert_false(bs_rule_in(r, v, n));
+		}
+		assert_false(bs_rule_in(r, alpha, 18));
+		assert_false(bs_rule_in(r, "", 0));
+		if (pass == 0) {
+			/* the same list without its 17-byte values: the table */
+			bs_rules_release(&rs);
+			put("ref/lens.csv", "code\n0\n1\n01\n12\n012\n123\n0123\n1234\n"
+			    "01234\n12345\n012345\n123456\n0123456\n1234567\n01234567\n"
+			    "12345678\n012345678\n123456789\n0123456789\n123456789A\n"
+			    "0123456789A\n123456789AB\n0123456789AB\n123456789ABC\n"
+			    "0123456789ABC\n123456789ABCD\n0123456789ABCD\n123456789ABCDE\n"
+			    "0123456789ABCDE\n123456789ABCDEF\n0123456789ABCDEF\n"
+			    "123456789ABCDEFG\n");
+			d = load(&rs, &rc, "lens.rules.yaml", NULL);
+			assert_string_equal(d, "");
+			free(d);
+			r = rule(&rs, "A");
+			assert_non_null(r->inset);
+		}
+	}
+	r = rule(&rs, "B");
+	assert_non_null(r->inset);
+	assert_true(bs_rule_in(r, "1", 1));
+	assert_true(bs_rule_in(r, "0123456789ABCDEF", 16));
+	assert_false(bs_rule_in(r, "0123456789ABCDEG", 16));
+	assert_false(bs_rule_in(r, "1123456789ABCDEF", 16));
+	assert_false(bs_rule_in(r, "0123456789ABCDE", 15));
+	bs_rules_release(&rs);
+}
+
 int
 main(void)
 {
@@ -786,6 +910,7 @@ main(void)
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_in_lengths),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, setup, teardown);
