@@ -737,6 +737,7 @@ fast_record(struct bs_csv_reader *r)
 	r->data.len = end;
 	r->nf = nf;
 	r->rec_line = r->line;
+	r->rec_off = r->buf_off + r->pos;
 	r->line += nlf;
 	r->col0 = 0;
 	r->pos += end;
@@ -765,6 +766,8 @@ feed_segment(struct bs_csv_reader *r, struct bs_err *err)
 	}
 	stop = r->nl_at < r->cr_at ? r->nl_at : r->cr_at;
 	n = stop < r->end ? stop - r->pos + 1 : avail;
+	if (!r->rec_started)
+		r->rec_off = r->buf_off + r->pos;
 	r->pos += n;
 	return feed(r, s, n, err);
 }
@@ -797,6 +800,7 @@ fill(struct bs_csv_reader *r, struct bs_err *err)
 	ssize_t k;
 	size_t n;
 
+	r->buf_off += r->end;
 	if (r->src.next) {
 		do
 			k = r->src.next(r->src.ctx, &p);
@@ -1037,6 +1041,7 @@ bs_csv_next(struct bs_csv_reader *r, struct bs_err *err)
 	if (rc > 0) {
 		r->recno++;
 		r->cur_line = r->rec_line;
+		r->cur_off = r->rec_off;
 	}
 	return rc;
 }
@@ -1099,6 +1104,12 @@ bs_csv_header_index(const struct bs_csv_reader *r, const char *name)
 		}
 	}
 	return -1;
+}
+
+uint64_t
+bs_csv_offset(const struct bs_csv_reader *r)
+{
+	return r->cur_off;
 }
 
 uint64_t

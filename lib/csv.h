@@ -204,6 +204,9 @@ struct bs_csv_reader {
 	size_t u_col;
 	uint64_t recno;			/* data records returned */
 	uint64_t cur_line;		/* start line of the current record */
+	uint64_t buf_off;		/* stream offset of in[0] */
+	uint64_t rec_off;		/* offset of the record being read */
+	uint64_t cur_off;		/* offset of the current record */
 	struct bs_buf data;		/* field bytes, each NUL-terminated */
 	struct bs_csv_span *f;		/* fields of the current record */
 	size_t nf, af;
@@ -291,6 +294,14 @@ uint64_t bs_csv_recno(const struct bs_csv_reader *r);
 
 /* Physical line (from 1) where the current record starts. */
 uint64_t bs_csv_line(const struct bs_csv_reader *r);
+
+/*
+ * Byte offset, in the stream, of the first byte of the current record
+ * (BOM and blank lines before it excluded; counted from where the stream
+ * was when the reader was opened), so that a caller can read the record
+ * again later from a regular file (see csvat.h).
+ */
+uint64_t bs_csv_offset(const struct bs_csv_reader *r);
 
 /* The name used in messages. */
 const char *bs_csv_name(const struct bs_csv_reader *r);
