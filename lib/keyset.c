@@ -1,5 +1,6 @@
 #include "bs.h"
 #include "keyset.h"
+#include "err.h"
 
 #define CHUNK_SIZE ((size_t)4 << 20)	/* 22 bits of offset */
 #define OFF_BITS 22
@@ -58,12 +59,17 @@ bs_keyset_init(struct bs_keyset *ks, size_t payload)
 {
 	memset(ks, 0, sizeof(*ks));
 	ks->payload = payload;
+	ks->hash = bs_hash64;
 }
 
 void
 bs_keyset_release(struct bs_keyset *ks)
 {
 	size_t i, payload;
+	uint64_t (*hash)(const void *, size_t);
+	unsigned locbits;
+	bs_keyset_load_fn *load;
+	void *ctx;
 
 	if (!ks)
 		return;
@@ -73,9 +79,18 @@ bs_keyset_release(struct bs_keyset *ks)
 	free(ks->chunk_len);
 	free(ks->chunk_cap);
 	free(ks->slots);
+	bs_buf_release(&ks->lkey);
 	payload = ks->payload;
+	hash = ks->hash;
+	locbits = ks->locbits;
+	load = ks->load;
+	ctx = ks->load_ctx;
 	memset(ks, 0, sizeof(*ks));
 	ks->payload = payload;
+	ks->hash = hash;
+	ks->locbits = locbits;
+	ks->load = load;
+	ks->load_ctx = ctx;
 }
 
 size_t
@@ -88,7 +103,7 @@ size_t
 bs_keyset_bytes(const struct bs_keyset *ks)
 {
 	return ks->nslots * sizeof(uint64_t) + ks->chunk_bytes +
-	    ks->achunks * (sizeof(void *) + 2 * sizeof(size_t));
+	    ks->achunks * (sizeof(void *) + 2 * sizeof(size_t)) + ks->lkey.alloc;
 }
 
 static size_t
@@ -164,7 +179,7 @@ resize(struct bs_keyset *ks, size_t ns)
 		if (!v)
 			continue;
 		k = entry_at(ks, (v & LOC_MASK) - 1, &n);
-		place(s, ns - 1, bs_hash64(k, n), v);
+		place(s, ns - 1, ks->hash(k, n), v);
 	}
 	free(ks->slots);
 	ks->slots = s;
@@ -177,11 +192,17 @@ grow_table(struct bs_keyset *ks)
 	resize(ks, ks->nslots ? ks->nslots * 2 : FIRST_SLOTS);
 }
 
+static void ext_reserve(struct bs_keyset *ks, size_t n);
+
 void
 bs_keyset_reserve(struct bs_keyset *ks, size_t n)
 {
 	size_t ns = FIRST_SLOTS;
 
+	if (ks->locbits) {
+		ext_reserve(ks, n);
+		return;
+	}
 	while (ns / 4 * 3 < n && ns < SIZE_MAX / 4)
 		ns *= 2;
 	if (ns > ks->nslots)
@@ -226,9 +247,9 @@ bs_keyset_find(const struct bs_keyset *ks, const void *key, size_t n)
 	uint64_t h, tag, v;
 	size_t i, mask;
 
-	if (!ks->count)
+	if (!ks->count || ks->locbits)
 		return NULL;
-	h = bs_hash64(key, n);
+	h = ks->hash(key, n);
 	tag = h >> LOC_BITS;
 	mask = ks->nslots - 1;
 	for (i = (size_t)h & mask; (v = ks->slots[i]) != 0; i = (i + 1) & mask) {
@@ -251,9 +272,13 @@ bs_keyset_add(struct bs_keyset *ks, const void *key, size_t n, int *added)
 	size_t i, mask, need;
 	unsigned char *p;
 
+	if (ks->locbits) {
+		bs_error("internal error: bs_keyset_add() on an external key set");
+		exit(BS_EXIT_SOFTWARE);
+	}
 	if (ks->count + 1 > ks->nslots / 4 * 3)
 		grow_table(ks);
-	h = bs_hash64(key, n);
+	h = ks->hash(key, n);
 	tag = h >> LOC_BITS;
 	mask = ks->nslots - 1;
 	for (i = (size_t)h & mask; (v = ks->slots[i]) != 0; i = (i + 1) & mask) {
@@ -294,7 +319,7 @@ bs_keyset_next(const struct bs_keyset *ks, size_t *it, const void **key,
 	size_t kn, h;
 
 	/* big keys have their own chunk: the offset then runs past 22 bits */
-	if (*it == SIZE_MAX)
+	if (*it == SIZE_MAX || ks->locbits)
 		return 0;
 	for (;;) {
 		if (c >= ks->nchunks)
@@ -315,6 +340,166 @@ bs_keyset_next(const struct bs_keyset *ks, size_t *it, const void **key,
 		off = 0;
 	}
 	*it = c >= ks->nchunks ? SIZE_MAX : (c << OFF_BITS) | off;
+	return 1;
+}
+
+/* ------------------------------------------------------------ external keys */
+
+/*
+ * An external set is an ordered linear-probing table: slot values are
+ * tag << locbits | (loc + 1), where tag is the top 64 - locbits bits of the
+ * key's hash, and a key's home position is its tag scaled to nhome, so
+ * homes rise with tags.  Every entry sits at or after its home with no
+ * empty slot between, and the slots are sorted by tag; there is no
+ * wrap-around: the last home is followed by overflow slots.  A search
+ * skips the smaller tags from the home on and stops at the first larger
+ * one or an empty slot; an insertion shifts the rest of the run one slot
+ * up.  Growing needs no key: the entries are replaced in order at their
+ * new homes.
+ */
+#define EXT_FILL 0.88		/* load after bs_keyset_reserve() */
+#define EXT_MAX_FILL 0.93	/* load that makes the table grow */
+#define EXT_FIRST 1024
+
+/* The high 64 bits of a * b. */
+static inline uint64_t
+mulhi64(uint64_t a, uint64_t b)
+{
+	uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+	uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+
+	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+}
+
+static inline size_t
+ext_home(const struct bs_keyset *ks, uint64_t v)
+{
+	return (size_t)mulhi64(v & ~((UINT64_C(1) << ks->locbits) - 1), ks->nhome);
+}
+
+static size_t
+ext_slack(size_t nhome)
+{
+	return 256 + nhome / 512;
+}
+
+/*
+ * Rebuild the table with nhome home positions and at least slack overflow
+ * slots (more if the entries need them).
+ */
+static void
+ext_resize(struct bs_keyset *ks, size_t nhome, size_t slack)
+{
+	for (;;) {
+		size_t ns = nhome + slack, i, at = 0;
+		uint64_t *s = bs_xcalloc(ns, sizeof(uint64_t));
+		size_t oldhome = ks->nhome;
+
+		ks->nhome = nhome;
+		for (i = 0; i < ks->nslots; i++) {
+			uint64_t v = ks->slots[i];
+			size_t h;
+
+			if (!v)
+				continue;
+			h = ext_home(ks, v);
+			if (h > at)
+				at = h;
+			if (at >= ns)
+				break;
+			s[at++] = v;
+		}
+		if (i == ks->nslots) {
+			free(ks->slots);
+			ks->slots = s;
+			ks->nslots = ns;
+			return;
+		}
+		/* the overflow slots ran out: more of them */
+		free(s);
+		ks->nhome = oldhome;
+		slack *= 2;
+	}
+}
+
+static void
+ext_reserve(struct bs_keyset *ks, size_t n)
+{
+	double want = (double)n / EXT_FILL + 1;
+
+	if (want > (double)(SIZE_MAX / 16))
+		want = (double)(SIZE_MAX / 16);
+	if ((size_t)want > ks->nhome)
+		ext_resize(ks, (size_t)want, ext_slack((size_t)want));
+}
+
+void
+bs_keyset_init_external(struct bs_keyset *ks, uint64_t maxloc,
+    bs_keyset_load_fn *load, void *ctx)
+{
+	unsigned bits = 1;
+
+	bs_keyset_init(ks, 0);
+	if (maxloc > (UINT64_C(1) << 48) - 2) {
+		bs_error("internal error: key locations up to %" PRIu64
+		    " are too large for an external key set", maxloc);
+		exit(BS_EXIT_SOFTWARE);
+	}
+	while (bits < 64 && (maxloc + 1) >> bits)
+		bits++;
+	ks->locbits = bits;
+	ks->load = load;
+	ks->load_ctx = ctx;
+}
+
+int
+bs_keyset_add_at(struct bs_keyset *ks, const void *key, size_t n,
+    uint64_t loc, struct bs_err *err)
+{
+	unsigned lb = ks->locbits;
+	uint64_t hi, v, lmask = (UINT64_C(1) << lb) - 1;
+	size_t i, j;
+
+	if (!lb) {
+		bs_error("internal error: bs_keyset_add_at() on a key set that "
+		    "is not external");
+		exit(BS_EXIT_SOFTWARE);
+	}
+	if (loc + 1 > lmask) {
+		bs_error("internal error: key location %" PRIu64 " out of range", loc);
+		exit(BS_EXIT_SOFTWARE);
+	}
+	if (!ks->nslots)
+		ext_resize(ks, EXT_FIRST, ext_slack(EXT_FIRST));
+	else if ((double)(ks->count + 1) > (double)ks->nhome * EXT_MAX_FILL)
+		ext_resize(ks, ks->nhome + ks->nhome / 2,
+		    ext_slack(ks->nhome + ks->nhome / 2));
+	hi = ks->hash(key, n) & ~lmask;
+	for (;;) {
+		i = ext_home(ks, hi);
+		while (i < ks->nslots && (v = ks->slots[i]) != 0 && v < hi)
+			i++;
+		/* the same tag: a duplicate, or a collision */
+		while (i < ks->nslots && (v = ks->slots[i]) != 0 && (v & ~lmask) == hi) {
+			ks->loads++;
+			bs_buf_reset(&ks->lkey);
+			if (ks->load(ks->load_ctx, (v & lmask) - 1, &ks->lkey, err) < 0)
+				return -1;
+			if (ks->lkey.len == n && (n == 0 || memcmp(ks->lkey.buf, key, n) == 0))
+				return 0;
+			i++;
+		}
+		for (j = i; j < ks->nslots && ks->slots[j]; j++)
+			;
+		if (j < ks->nslots)
+			break;
+		/* no free slot up to the end: more overflow slots */
+		ext_resize(ks, ks->nhome, 2 * (ks->nslots - ks->nhome));
+	}
+	memmove(ks->slots + i + 1, ks->slots + i, (j - i) * sizeof(uint64_t));
+	ks->slots[i] = hi | (loc + 1);
+	ks->count++;
 	return 1;
 }
 
