@@ -52,7 +52,9 @@ bs_csvat_read(struct bs_csvat *a, int fd, uint64_t off,
 	if (!a->fp)
 		return bs_err_set(err, BS_EXIT_OSERR, "%s: cannot read the record at "
 		    "byte %" PRIu64 " again: %s", name, off, strerror(errno));
-	setvbuf(a->fp, NULL, _IONBF, 0);
+	/* glibc ignores the size without a buffer; unbuffered reads byte by byte */
+	a->vbuf = bs_xmalloc(AT_CHUNK);
+	setvbuf(a->fp, a->vbuf, _IOFBF, AT_CHUNK);
 	if (bs_csv_open_fp(&a->r, a->fp, name, &ro, err) < 0)
 		return -1;
 	rc = bs_csv_next(&a->r, err);
@@ -74,5 +76,6 @@ bs_csvat_close(struct bs_csvat *a)
 	bs_csv_close(&a->r);
 	if (a->fp)
 		fclose(a->fp);
+	free(a->vbuf);
 	memset(a, 0, sizeof(*a));
 }

@@ -33,6 +33,7 @@
 struct bs_csvat {
 	struct bs_csv_reader r;	/* holds the record */
 	FILE *fp;		/* private: a stream over fd from off */
+	char *vbuf;		/* its buffer */
 	int fd;
 	uint64_t pos;
 	int lead;		/* the blank line fed first is due */
