@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include "csv.h"
+#include "csvat.h"
 #include "rundir.h"
 #include "sha256.h"
 #include "workbook.h"
@@ -55,6 +56,20 @@ struct lkstate {
 	size_t stat;
 };
 
+/*
+ * Where the keys of a unique rule over a regular file are found again: the
+ * set is external (keyset.h), its locations the offsets of the records,
+ * which are read again (csvat.h) when a key must be compared.
+ */
+struct ukeys {
+	int fd;			/* our own descriptor of the file */
+	const char *name;	/* for messages */
+	struct bs_csv_opts opts;	/* those the file is read with */
+	const struct bs_rtable *tab;
+	const size_t *cols;
+	size_t ncols;
+};
+
 /* Runtime state of one rule. */
 struct rstate {
 	long when_twin;		/* an earlier rule of the table with the same
@@ -63,6 +78,7 @@ struct rstate {
 	int when_res;
 	struct refset *ref;	/* EXISTS */
 	struct bs_keyset ks;	/* UNIQUE: keys seen; RECONCILE: groups */
+	struct ukeys *uk;	/* UNIQUE: the keys are external */
 	char *columns;		/* names of rule->cols joined by ';' */
 	uint64_t rows;		/* ROWS: rows counted */
 	int warned;		/* a runtime error was reported */
@@ -99,6 +115,7 @@ struct eng {
 	struct bs_err e;	/* scratch: never zero-filled per row (2 KiB) */
 	int key_done;
 	uint64_t recno, line;
+	uint64_t offset;	/* byte offset of the record in its file */
 	const struct bs_rtable *tab;
 };
 
@@ -438,6 +455,76 @@ encode(struct eng *E, const size_t *cols, size_t n, const char **k, size_t *kn)
 	return 0;
 }
 
+/* Load the key of a unique rule from the record at offset loc (keyset.h). */
+static int
+ukeys_load(void *ctx, uint64_t loc, struct bs_buf *key, struct bs_err *err)
+{
+	struct ukeys *u = ctx;
+	struct bs_csvat a;
+	size_t i, len;
+	const char *v;
+
+	if (bs_csvat_read(&a, u->fd, loc, &u->opts, u->name, err) < 0) {
+		bs_csvat_close(&a);
+		return -1;
+	}
+	for (i = 0; i < u->ncols; i++) {
+		v = bs_csv_field(&a.r, (size_t)u->tab->cols[u->cols[i]].field, &len);
+		if (u->ncols == 1)
+			bs_buf_add(key, v ? v : "", len);
+		else
+			bs_keyset_key_part(key, v, len);
+	}
+	bs_csvat_close(&a);
+	return 0;
+}
+
+/*
+ * Make the key set of unique rule r external when its table's file is a
+ * regular file and every column of r is one of its fields; otherwise (a
+ * pipe, a column read through a lookup) the set keeps the keys itself.
+ */
+static void
+ukeys_setup(struct eng *E, const struct bs_rule *r, int fd, const struct stat *st,
+    const struct bs_csv_opts *o, const char *name)
+{
+	struct rstate *rs = &E->r[r->seq];
+	struct ukeys *u;
+	size_t i;
+
+	if (rs->uk || bs_keyset_count(&rs->ks) || st->st_size <= 0 ||
+	    !S_ISREG(st->st_mode) || (uint64_t)st->st_size > (UINT64_C(1) << 47))
+		return;
+	for (i = 0; i < r->ncols; i++)
+		if (E->tab->cols[r->cols[i]].lookup >= 0 ||
+		    E->tab->cols[r->cols[i]].field < 0)
+			return;
+	u = bs_xcalloc(1, sizeof(*u));
+	u->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (u->fd < 0) {
+		free(u);
+		return;
+	}
+	u->name = name;
+	u->opts = *o;
+	u->tab = E->tab;
+	u->cols = r->cols;
+	u->ncols = r->ncols;
+	bs_keyset_release(&rs->ks);
+	bs_keyset_init_external(&rs->ks, (uint64_t)st->st_size, ukeys_load, u);
+	rs->uk = u;
+}
+
+static void
+ukeys_release(struct rstate *rs)
+{
+	if (rs->uk) {
+		close(rs->uk->fd);
+		free(rs->uk);
+		rs->uk = NULL;
+	}
+}
+
 static int
 check_format(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 {
@@ -525,9 +612,12 @@ check_rule(struct eng *E, const struct bs_rule *r, struct bs_err *err)
 
 		if (encode(E, r->cols, r->ncols, &k, &kn))
 			return 0;
-		bs_keyset_add(&rs->ks, k, kn, &added);
+		if (rs->uk)
+			added = bs_keyset_add_at(&rs->ks, k, kn, E->offset, err);
+		else
+			bs_keyset_add(&rs->ks, k, kn, &added);
 		if (added)
-			return 0;
+			return added < 0 ? -1 : 0;
 		return emit_cols(E, r, r->cols, r->ncols, rs->columns, err);
 	}
 	case BS_RULE_EXISTS:
@@ -965,6 +1055,7 @@ note_memory(struct eng *E)
 struct batch {
 	size_t n;		/* records */
 	uint64_t recno[BATCH_RECORDS], line[BATCH_RECORDS];
+	uint64_t offset[BATCH_RECORDS];	/* of the record in the file */
 	size_t *off;		/* BATCH_RECORDS * ncols; SIZE_MAX: NULL */
 	size_t *len;
 	struct bs_buf data;	/* field bytes, each NUL-terminated */
@@ -1093,6 +1184,7 @@ feed_thread(void *arg)
 				break;
 			b->recno[b->n] = bs_csv_recno(F->rd);
 			b->line[b->n] = bs_csv_line(F->rd);
+			b->offset[b->n] = bs_csv_offset(F->rd);
 			b->n++;
 		}
 		if (done)
@@ -1247,7 +1339,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	if (bs_csv_open_src(&rd, &src, in->name, &o, err) < 0)
 		goto done;
 	if (fstat(hc.fd, &st) != 0)
-		st.st_size = 0;
+		memset(&st, 0, sizeof(st));
 	F = bs_xcalloc(1, sizeof(*F));
 	F->rd = &rd;
 	F->tab = tab;
@@ -1279,6 +1371,9 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	started = 1;
 	E->tab = tab;
 	E->row.n = nc;
+	for (i = 0; i < nrest && main_pass; i++)
+		if (rest[i]->kind == BS_RULE_UNIQUE)
+			ukeys_setup(E, rest[i], hc.fd, &st, &o, in->name);
 	bs_progress_init(&prog, in->name);
 	for (;;) {
 		struct batch *b = q_take(F, F->fullq, &F->nfull, &F->ffull, 0);
@@ -1300,6 +1395,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 			rows++;
 			E->recno = b->recno[j];
 			E->line = b->line[j];
+			E->offset = b->offset[j];
 			E->key_done = 0;
 			for (i = 0; i < nc; i++) {
 				E->fields[i] = off[i] == SIZE_MAX ? NULL : b->data.buf + off[i];
@@ -1967,6 +2063,7 @@ done:
 		for (i = 0; i < rs->nrules; i++) {
 			free(E.r[i].columns);
 			bs_keyset_release(&E.r[i].ks);
+			ukeys_release(&E.r[i]);
 		}
 	for (i = 0; i < E.nrefs; i++)
 		bs_keyset_release(&E.refs[i].ks);
