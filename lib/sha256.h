@@ -1,5 +1,5 @@
 /*
- * sha256.h - SHA-256 over OpenSSL libcrypto (EVP), streaming.
+ * sha256.h - SHA-256 over OpenSSL libcrypto (SHA256_*), streaming.
  *
  *	struct bs_sha256 h;
  *	char hex[BS_SHA256_HEX];
@@ -16,7 +16,7 @@
 #define BS_SHA256_HEX 65	/* 64 hex digits + NUL */
 
 struct bs_sha256 {
-	void *ctx;	/* EVP_MD_CTX */
+	void *ctx;	/* SHA256_CTX */
 };
 
 void bs_sha256_init(struct bs_sha256 *h);
