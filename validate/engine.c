@@ -68,6 +68,7 @@ struct ukeys {
 	const struct bs_rtable *tab;
 	const size_t *cols;
 	size_t ncols;
+	size_t nfields;		/* in every record (the header's) */
 };
 
 /* Runtime state of one rule. */
@@ -468,6 +469,14 @@ ukeys_load(void *ctx, uint64_t loc, struct bs_buf *key, struct bs_err *err)
 		bs_csvat_close(&a);
 		return -1;
 	}
+	if (bs_csv_nfields(&a.r) != u->nfields) {
+		bs_err_set(err, BS_EXIT_DATAERR, "%s: the record at byte %" PRIu64
+		    " has %zu fields when read again, not %zu (did the file change "
+		    "while it was read?)", u->name, loc, bs_csv_nfields(&a.r),
+		    u->nfields);
+		bs_csvat_close(&a);
+		return -1;
+	}
 	for (i = 0; i < u->ncols; i++) {
 		v = bs_csv_field(&a.r, (size_t)u->tab->cols[u->cols[i]].field, &len);
 		if (u->ncols == 1)
@@ -486,7 +495,7 @@ ukeys_load(void *ctx, uint64_t loc, struct bs_buf *key, struct bs_err *err)
  */
 static void
 ukeys_setup(struct eng *E, const struct bs_rule *r, int fd, const struct stat *st,
-    const struct bs_csv_opts *o, const char *name)
+    const struct bs_csv_opts *o, const char *name, size_t nfields)
 {
 	struct rstate *rs = &E->r[r->seq];
 	struct ukeys *u;
@@ -510,6 +519,7 @@ ukeys_setup(struct eng *E, const struct bs_rule *r, int fd, const struct stat *s
 	u->tab = E->tab;
 	u->cols = r->cols;
 	u->ncols = r->ncols;
+	u->nfields = nfields;
 	bs_keyset_release(&rs->ks);
 	bs_keyset_init_external(&rs->ks, (uint64_t)st->st_size, ukeys_load, u);
 	rs->uk = u;
@@ -1373,7 +1383,7 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	E->row.n = nc;
 	for (i = 0; i < nrest && main_pass; i++)
 		if (rest[i]->kind == BS_RULE_UNIQUE)
-			ukeys_setup(E, rest[i], hc.fd, &st, &o, in->name);
+			ukeys_setup(E, rest[i], hc.fd, &st, &o, in->name, F->nh);
 	bs_progress_init(&prog, in->name);
 	for (;;) {
 		struct batch *b = q_take(F, F->fullq, &F->nfull, &F->ffull, 0);
