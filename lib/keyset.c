@@ -11,6 +11,23 @@
 
 static unsigned char dummy_payload[1];
 
+/*
+ * External sets: a direct-mapped cache of keys loaded lately, by slot value
+ * (which never changes for an entry), so that a value repeated a million
+ * times is read from the file once, not a million times.
+ */
+#define KC_BITS 10
+#define KC_N (1 << KC_BITS)
+#define KC_KEY 48
+
+struct kcentry {
+	uint64_t v;		/* 0: empty */
+	size_t len;
+	unsigned char key[KC_KEY];
+};
+
+#define KC_BYTES (KC_N * sizeof(struct kcentry))
+
 static inline uint64_t
 rd64(const unsigned char *p)
 {
@@ -80,6 +97,7 @@ bs_keyset_release(struct bs_keyset *ks)
 	free(ks->chunk_cap);
 	free(ks->slots);
 	bs_buf_release(&ks->lkey);
+	free(ks->kcache);
 	payload = ks->payload;
 	hash = ks->hash;
 	locbits = ks->locbits;
@@ -103,7 +121,8 @@ size_t
 bs_keyset_bytes(const struct bs_keyset *ks)
 {
 	return ks->nslots * sizeof(uint64_t) + ks->chunk_bytes +
-	    ks->achunks * (sizeof(void *) + 2 * sizeof(size_t)) + ks->lkey.alloc;
+	    ks->achunks * (sizeof(void *) + 2 * sizeof(size_t)) + ks->lkey.alloc +
+	    (ks->kcache ? KC_BYTES : 0);
 }
 
 static size_t
@@ -434,6 +453,35 @@ ext_reserve(struct bs_keyset *ks, size_t n)
 		ext_resize(ks, (size_t)want, ext_slack((size_t)want));
 }
 
+/*
+ * Whether the key of the entry whose slot holds v is key[0, n): 1, 0, or -1
+ * when load failed.
+ */
+static int
+ext_same(struct bs_keyset *ks, uint64_t v, const void *key, size_t n,
+    struct bs_err *err)
+{
+	uint64_t lmask = (UINT64_C(1) << ks->locbits) - 1;
+	struct kcentry *c;
+
+	if (!ks->kcache)
+		ks->kcache = bs_xcalloc(KC_N, sizeof(struct kcentry));
+	c = (struct kcentry *)ks->kcache + ((v * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - KC_BITS));
+	if (c->v == v)
+		return c->len == n && (n == 0 || memcmp(c->key, key, n) == 0);
+	ks->loads++;
+	bs_buf_reset(&ks->lkey);
+	if (ks->load(ks->load_ctx, (v & lmask) - 1, &ks->lkey, err) < 0)
+		return -1;
+	if (ks->lkey.len <= KC_KEY) {
+		c->v = v;
+		c->len = ks->lkey.len;
+		if (c->len)
+			memcpy(c->key, ks->lkey.buf, c->len);
+	}
+	return ks->lkey.len == n && (n == 0 || memcmp(ks->lkey.buf, key, n) == 0);
+}
+
 void
 bs_keyset_init_external(struct bs_keyset *ks, uint64_t maxloc,
     bs_keyset_load_fn *load, void *ctx)
@@ -482,12 +530,10 @@ bs_keyset_add_at(struct bs_keyset *ks, const void *key, size_t n,
 			i++;
 		/* the same tag: a duplicate, or a collision */
 		while (i < ks->nslots && (v = ks->slots[i]) != 0 && (v & ~lmask) == hi) {
-			ks->loads++;
-			bs_buf_reset(&ks->lkey);
-			if (ks->load(ks->load_ctx, (v & lmask) - 1, &ks->lkey, err) < 0)
-				return -1;
-			if (ks->lkey.len == n && (n == 0 || memcmp(ks->lkey.buf, key, n) == 0))
-				return 0;
+			int same = ext_same(ks, v, key, n, err);
+
+			if (same)
+				return same < 0 ? -1 : 0;
 			i++;
 		}
 		for (j = i; j < ks->nslots && ks->slots[j]; j++)

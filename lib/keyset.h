@@ -23,7 +23,9 @@
  * and the top bits of its hash.  When a key to add has the same hash bits
  * as one already there (a duplicate, or rarely a collision), the caller's
  * load function fetches that key's bytes from its location so that the two
- * are compared exactly.  Only bs_keyset_add_at() adds to such a set.  The
+ * are compared exactly (a small cache of the short keys loaded lately
+ * spares most loads when one value repeats many times).  Only
+ * bs_keyset_add_at() adds to such a set.  The
  * table is kept in hash order (ordered linear probing over a table of any
  * size), so it can grow without the keys and runs at a high load factor.
  *
@@ -74,6 +76,7 @@ struct bs_keyset {
 	bs_keyset_load_fn *load;
 	void *load_ctx;
 	struct bs_buf lkey;	/* a loaded key */
+	void *kcache;		/* short keys loaded lately, by slot value */
 	uint64_t loads;		/* calls of load, for tests and statistics */
 };
 
