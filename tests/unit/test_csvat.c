@@ -41,9 +41,27 @@ same_record(const struct bs_csv_reader *a, const struct bs_csv_reader *b)
 	}
 }
 
+/* A block source over a string, chunk bytes at a time (bs_csv_open_src). */
+struct msrc {
+	const char *in;
+	size_t len, pos, chunk;
+};
+
+static ssize_t
+msrc_next(void *ctx, const char **p)
+{
+	struct msrc *m = ctx;
+	size_t k = m->len - m->pos < m->chunk ? m->len - m->pos : m->chunk;
+
+	*p = m->in + m->pos;
+	m->pos += k;
+	return (ssize_t)k;
+}
+
 /*
- * Read in (len bytes) with a header or not, at every chunk size; check each
- * record against its re-reading; offs (if not NULL) lists the offsets wanted.
+ * Read in (len bytes) with a header or not, at every chunk size, from a
+ * stream and from a block source; check each record against its
+ * re-reading; offs (if not NULL) lists the offsets wanted.
  */
 static void
 check_input(const char *in, size_t len, int header, const uint64_t *offs,
@@ -52,17 +70,23 @@ check_input(const char *in, size_t len, int header, const uint64_t *offs,
 	FILE *fp = mem_file(in, len);
 	size_t chunk;
 
-	for (chunk = 1; chunk <= len + 2; chunk++) {
+	for (chunk = 1; chunk <= 2 * (len + 2); chunk++) {
 		struct bs_csv_opts o = BS_CSV_OPTS_INIT;
 		struct bs_csv_reader r;
 		struct bs_err err = BS_ERR_INIT;
+		struct msrc m = { in, len, 0, chunk - (len + 2) };
+		struct bs_csv_src src = { msrc_next, &m };
 		size_t k = 0;
 		int rc;
 
 		rewind(fp);
-		o.chunk = chunk;
 		o.header = header;
-		assert_int_equal(bs_csv_open_fp(&r, fp, "t.csv", &o, &err), 0);
+		if (chunk <= len + 2) {
+			o.chunk = chunk;
+			assert_int_equal(bs_csv_open_fp(&r, fp, "t.csv", &o, &err), 0);
+		} else {
+			assert_int_equal(bs_csv_open_src(&r, &src, "t.csv", &o, &err), 0);
+		}
 		while ((rc = bs_csv_next(&r, &err)) == 1) {
 			struct bs_csvat a;
 
