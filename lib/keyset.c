@@ -397,6 +397,21 @@ ext_home(const struct bs_keyset *ks, uint64_t v)
 	return (size_t)mulhi64(v & ~((UINT64_C(1) << ks->locbits) - 1), ks->nhome);
 }
 
+void
+bs_keyset_prefetch(const struct bs_keyset *ks, const void *key, size_t n)
+{
+	uint64_t h;
+
+	if (!ks->nslots)
+		return;
+	h = ks->hash(key, n);
+	if (ks->locbits)
+		__builtin_prefetch(ks->slots + ext_home(ks, h & ~((UINT64_C(1) <<
+		    ks->locbits) - 1)));
+	else
+		__builtin_prefetch(ks->slots + ((size_t)h & (ks->nslots - 1)));
+}
+
 static size_t
 ext_slack(size_t nhome)
 {

@@ -456,6 +456,9 @@ encode(struct eng *E, const size_t *cols, size_t n, const char **k, size_t *kn)
 	return 0;
 }
 
+/* How many rows ahead the unique keys' table slots are prefetched. */
+#define PREFETCH_ROWS 8
+
 /* Load the key of a unique rule from the record at offset loc (keyset.h). */
 static int
 ukeys_load(void *ctx, uint64_t loc, struct bs_buf *key, struct bs_err *err)
@@ -1270,6 +1273,8 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	int opened = 0;
 	struct feeder *F = NULL;
 	const struct bs_rule **fmt = NULL, **rest = NULL, **recs = NULL;
+	const struct bs_rule *uniq[8];	/* one-column unique rules, to prefetch */
+	size_t nuniq = 0;
 	int *rec_side = NULL;
 	size_t nfmt = 0, nrest = 0, nrecs = 0, i, j, nc = tab->ncols;
 	struct bs_progress prog;
@@ -1382,8 +1387,11 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	E->tab = tab;
 	E->row.n = nc;
 	for (i = 0; i < nrest && main_pass; i++)
-		if (rest[i]->kind == BS_RULE_UNIQUE)
+		if (rest[i]->kind == BS_RULE_UNIQUE) {
 			ukeys_setup(E, rest[i], hc.fd, &st, &o, in->name, F->nh);
+			if (rest[i]->ncols == 1 && nuniq < sizeof(uniq) / sizeof(uniq[0]))
+				uniq[nuniq++] = rest[i];
+		}
 	bs_progress_init(&prog, in->name);
 	for (;;) {
 		struct batch *b = q_take(F, F->fullq, &F->nfull, &F->ffull, 0);
@@ -1402,6 +1410,17 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 		for (j = 0; j < b->n; j++) {
 			const size_t *off = b->off + j * nc, *len = b->len + j * nc;
 
+			/* unique keys of a later row: their table slots are
+			 * likely far out of cache; start loading them now */
+			if (j + PREFETCH_ROWS < b->n)
+				for (i = 0; i < nuniq; i++) {
+					size_t c = b->off[(j + PREFETCH_ROWS) * nc + uniq[i]->cols[0]];
+
+					if (c != SIZE_MAX)
+						bs_keyset_prefetch(&E->r[uniq[i]->seq].ks,
+						    b->data.buf + c,
+						    b->len[(j + PREFETCH_ROWS) * nc + uniq[i]->cols[0]]);
+				}
 			rows++;
 			E->recno = b->recno[j];
 			E->line = b->line[j];
