@@ -127,7 +127,8 @@ pq_conn(struct bs_db *db, struct bs_err *err)
 	if (PQstatus(conn) != CONNECTION_OK) {
 		char what[512];
 
-		snprintf(what, sizeof(what), "%s: cannot connect through libpq",
+		snprintf(what, sizeof(what), "%s: cannot connect through libpq "
+		    "(--odbc-only or 'libpq: false' reads through ODBC alone)",
 		    db->label);
 		pq_fail(err, conn, NULL, 1, what);
 		PQfinish(conn);
