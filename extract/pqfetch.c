@@ -106,7 +106,10 @@ pq_fail(struct bs_err *err, PGconn *conn, const PGresult *res, int connect,
 	while ((nl = strpbrk(line, "\r\n")) != NULL)
 		*nl = nl[1] ? ' ' : '\0';
 	if (!state || strlen(state) != 5)
-		state = connect ? "08001" : "HY000";
+		/* no SQLSTATE: libpq's own failures; a lost connection is
+		 * ODBC's communication link failure (worth retrying) */
+		state = connect ? "08001" : PQstatus(conn) == CONNECTION_BAD ?
+			"08S01" : "HY000";
 	return bs_err_set(err, bs_sqlstate_class(state, line, connect),
 	    "%s: [%s] %s", what, state, line);
 }

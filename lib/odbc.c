@@ -257,7 +257,9 @@ bs_sqlstate_class(const char *st, const char *msg, int connect)
 	    contains(msg, "permission denied"))
 		return BS_EXIT_NOPERM;
 	if (!strcmp(st, "40001") || !strcmp(st, "40P01") || !strcmp(st, "HYT00") ||
-	    !strcmp(st, "HYT01") || !strcmp(st, "08S01") || !strcmp(st, "57P03") ||
+	    !strcmp(st, "HYT01") || !strcmp(st, "08S01") ||
+	    /* the server shut down, crashed or is starting: try again */
+	    !strcmp(st, "57P01") || !strcmp(st, "57P02") || !strcmp(st, "57P03") ||
 	    !strcmp(st, "53300") || contains(msg, "database is locked") ||
 	    contains(msg, "connection refused") || contains(msg, "timeout expired") ||
 	    contains(msg, "timed out") || contains(msg, "the database system is starting up") ||

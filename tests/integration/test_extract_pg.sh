@@ -191,6 +191,22 @@ interrupt sleep 'SELECT g::int4 AS g FROM generate_series(1, 3) AS g, (SELECT pg
 # the same through psqlodbc (the watchdog's SQLCancel)
 interrupt sleep-odbc 'SELECT g::int4 AS g FROM generate_series(1, 3) AS g, (SELECT pg_sleep(30)) AS s' 1 --odbc-only
 
+# the server ends the session mid-stream: a lost connection is worth
+# retrying (75), and nothing is published
+printf 'SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 30000000) AS g\n' > "$work/lost.sql"
+set +e
+baosong-extract --connection pg --query "$work/lost.sql" --out "$work/lost" 2>"$work/lost.err" &
+xp=$!
+sleep 1.5
+PGPASSWORD=$BS_TEST_PG_PASSWORD psql -q -At -d insurer -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	WHERE query LIKE 'SELECT g AS id, md5%' AND pid <> pg_backend_pid()" >/dev/null
+wait $xp
+rc=$?
+set -e
+[ $rc -eq 75 ] || { echo "FAIL: lost connection gave rc=$rc: $(cat "$work/lost.err")"; exit 1; }
+[ ! -e "$work/lost" ] || { echo "FAIL: an extract that lost its connection left $work/lost"; exit 1; }
+echo "ok: connection lost mid-stream -> 75, nothing published: $(cat "$work/lost.err")"
+
 # the password is nowhere: not in manifests, run dirs, tracking store
 if grep -rqF -- "$BS_TEST_PG_PASSWORD" "$work/ws"; then
 	echo "FAIL: the PostgreSQL password was written somewhere under the workspace"

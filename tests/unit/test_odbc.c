@@ -179,6 +179,8 @@ t_sqlstate_class(void **state)
 		{ "HY000", "database is locked (5)", 0, 75 },
 		{ "HY000", "Database Is Locked", 1, 75 },
 		{ "57P03", "the database system is starting up", 1, 75 },
+		{ "57P01", "terminating connection due to administrator command", 0, 75 },
+		{ "57P02", "terminating connection because of crash of another server process", 0, 75 },
 		{ "53300", "sorry, too many clients already", 1, 75 },
 		{ "08S01", "communication link failure", 0, 75 },
 		{ "HY000", "timeout expired", 0, 75 },
