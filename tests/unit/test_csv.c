@@ -12,6 +12,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include "tutil.h"
 
 #define NAME "t.csv"
 
@@ -49,18 +50,6 @@ dump_fields(struct bs_buf *d, const struct bs_csv_reader *r)
 		bs_buf_add(d, v, n);
 		bs_buf_addc(d, ']');
 	}
-}
-
-static FILE *
-mem_file(const char *in, size_t len)
-{
-	FILE *fp = tmpfile();
-
-	assert_non_null(fp);
-	if (len)
-		assert_int_equal(fwrite(in, 1, len, fp), len);
-	rewind(fp);
-	return fp;
 }
 
 /*
@@ -107,7 +96,7 @@ read_all(const struct rcase *c, size_t len, size_t chunk, int use_src,
 	struct bs_csv_reader r;
 	struct msrc m = { c->in, len, 0, chunk, NULL, 0 };
 	struct bs_csv_src src = { msrc_next, &m };
-	FILE *fp = use_src ? NULL : mem_file(c->in, len);
+	FILE *fp = use_src ? NULL : tu_mem_file(c->in, len);
 	size_t i;
 	int rc;
 
@@ -492,7 +481,7 @@ test_header_index(void **state)
 	static const char in[] = "\xEF\xBB\xBFid,姓名,,premium,id\n1,张三,x,12.50,2\n";
 	struct bs_csv_reader r;
 	struct bs_err err = BS_ERR_INIT;
-	FILE *fp = mem_file(in, sizeof(in) - 1);
+	FILE *fp = tu_mem_file(in, sizeof(in) - 1);
 	size_t n;
 
 	(void)state;
@@ -558,7 +547,7 @@ test_open_errors(void **state)
 	fclose(fp);
 
 	/* the header is read (and refused) at open */
-	fp = mem_file("a\"\n", 3);
+	fp = tu_mem_file("a\"\n", 3);
 	assert_int_equal(bs_csv_open_fp(&r, fp, NAME, NULL, &err), -1);
 	assert_int_equal(err.code, BS_EXIT_DATAERR);
 	assert_null(r.buf);

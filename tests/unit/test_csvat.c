@@ -10,19 +10,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
-
-static FILE *
-mem_file(const char *in, size_t len)
-{
-	FILE *fp = tmpfile();
-
-	assert_non_null(fp);
-	if (len)
-		assert_int_equal(fwrite(in, 1, len, fp), len);
-	assert_int_equal(fflush(fp), 0);
-	rewind(fp);
-	return fp;
-}
+#include "tutil.h"
 
 static void
 same_record(const struct bs_csv_reader *a, const struct bs_csv_reader *b)
@@ -67,7 +55,7 @@ static void
 check_input(const char *in, size_t len, int header, const uint64_t *offs,
     size_t noffs)
 {
-	FILE *fp = mem_file(in, len);
+	FILE *fp = tu_mem_file(in, len);
 	size_t chunk;
 
 	for (chunk = 1; chunk <= 2 * (len + 2); chunk++) {
@@ -156,7 +144,7 @@ static void
 test_errors(void **state)
 {
 	static const char in[] = "a,b\n\"open\n";
-	FILE *fp = mem_file(in, sizeof(in) - 1);
+	FILE *fp = tu_mem_file(in, sizeof(in) - 1);
 	struct bs_csvat a;
 	struct bs_err err = BS_ERR_INIT;
 

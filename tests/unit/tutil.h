@@ -19,6 +19,20 @@
 #include <dirent.h>
 #include <ftw.h>
 
+/* An unnamed temporary file holding len bytes of in, rewound. */
+static inline FILE *
+tu_mem_file(const char *in, size_t len)
+{
+	FILE *fp = tmpfile();
+
+	assert_non_null(fp);
+	if (len)
+		assert_int_equal(fwrite(in, 1, len, fp), len);
+	assert_int_equal(fflush(fp), 0);
+	rewind(fp);
+	return fp;
+}
+
 /* Make a fresh scratch directory under $TMPDIR (or /tmp); dir[PATH_MAX]. */
 static inline void
 tu_mkdtemp(char *dir)
