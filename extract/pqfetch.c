@@ -381,6 +381,9 @@ pqfetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 		goto done;
 	}
 	rc = stream_rows(conn, db, cols, ncols, &w, stats, label, err);
+	if (rc == 0 && bs_interrupted)	/* after the last row: as on ODBC */
+		rc = bs_err_set(err, BS_EXIT_TEMPFAIL, "%s: interrupted by signal %d",
+		    label, bs_interrupted);
 done:
 	stats->seconds = bs_now_mono() - t0;
 	PQclear(d);

@@ -114,10 +114,14 @@ static int
 get_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
 {
 	struct { const char *want; char *val; } *g = ctx;
+	const char *eq = memchr(a, '=', al);
 
-	if (kl != strlen(g->want) || strncasecmp(k, g->want, kl))
+	if (!eq || kl != strlen(g->want) || strncasecmp(k, g->want, kl))
 		return 0;
-	g->val = bs_xstrndup(a + kl + 1, al - kl - 1);
+	eq++;
+	while (*eq == ' ')
+		eq++;
+	g->val = bs_xstrndup(eq, (size_t)(a + al - eq));
 	return 1;
 }
 
@@ -147,6 +151,7 @@ dsn_is_pg(const char *connstr)
 
 struct pq_keys {
 	struct bs_buf *conninfo;
+	const char *password;	/* the one we handed the driver or odbc.ini's, or NULL */
 	int refuse;		/* a setting libpq would not reproduce */
 	int minus1;		/* TrueIsMinus1=1 */
 };
@@ -167,6 +172,13 @@ pq_add(struct bs_buf *b, const char *key, const char *v, size_t n)
 }
 
 static int
+hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int
 pq_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
 {
 	static const struct { const char *odbc, *pq; } map[] = {
@@ -176,12 +188,13 @@ pq_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
 		{ "SSLMODE", "sslmode" },
 	};
 	struct pq_keys *pk = ctx;
-	const char *v = a + kl + 1;
+	const char *eq = memchr(a, '=', al), *v;
 	size_t vl, i;
 	char val[1024];
 
-	if (!kl)
+	if (!kl || !eq)
 		return 0;
+	v = eq + 1;
 	while (*v == ' ')
 		v++;
 	vl = (size_t)(a + al - v);
@@ -189,7 +202,11 @@ pq_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
 		/* {...} with "}}" for "}" */
 		size_t o = 0;
 
-		for (i = 1; i + 1 < vl && o < sizeof(val) - 1; i++) {
+		for (i = 1; i + 1 < vl; i++) {
+			if (o == sizeof(val) - 1) {
+				pk->refuse = 1;	/* longer than libpq would get */
+				goto out;
+			}
 			val[o++] = v[i];
 			if (v[i] == '}' && v[i + 1] == '}')
 				i++;
@@ -197,12 +214,21 @@ pq_key(const char *k, size_t kl, const char *a, size_t al, void *ctx)
 		v = val;
 		vl = o;
 	}
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strlen(map[i].odbc) == kl && !strncasecmp(k, map[i].odbc, kl)) {
-			if (vl)
-				pq_add(pk->conninfo, map[i].pq, v, vl);
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strlen(map[i].odbc) != kl || strncasecmp(k, map[i].odbc, kl))
+			continue;
+		if (!strcmp(map[i].pq, "password")) {
+			/* never the driver's copy: psqlodbc escapes it, and
+			 * loses bytes over 0x7f doing so */
+			if (pk->password)
+				pq_add(pk->conninfo, "password", pk->password,
+				    strlen(pk->password));
 			goto out;
 		}
+		if (vl)
+			pq_add(pk->conninfo, map[i].pq, v, vl);
+		goto out;
+	}
 	if (kl == 5 && !strncasecmp(k, "pqopt", 5)) {
 		/* libpq options of psqlodbc's own: already conninfo syntax */
 		if (vl)
@@ -218,20 +244,61 @@ out:
 	return 0;
 }
 
-/* Fill db->pq_conninfo from the completed string (see odbc.h). */
+/*
+ * The password odbc.ini gives the DSN of a "DSN=name" string (malloc'd,
+ * the caller wipes it), decoded as psqlodbc decodes it: %XX is a byte, '+'
+ * a blank.  NULL if none.
+ */
+static char *
+dsn_password(const char *connstr)
+{
+	struct { const char *want; char *val; } g = { "DSN", NULL };
+	char raw[1024] = "";
+	char *out;
+	size_t i, o = 0, n;
+
+	if (!connstr_walk(connstr, get_key, &g) || !g.val)
+		return NULL;
+	SQLGetPrivateProfileString(g.val, "Password", "", raw, sizeof(raw), "odbc.ini");
+	free(g.val);
+	n = strlen(raw);
+	if (!n)
+		return NULL;
+	out = bs_xmalloc(n + 1);
+	for (i = 0; i < n; i++) {
+		if (raw[i] == '%' && i + 2 < n && hexval(raw[i + 1]) >= 0 &&
+		    hexval(raw[i + 2]) >= 0) {
+			out[o++] = (char)(hexval(raw[i + 1]) * 16 + hexval(raw[i + 2]));
+			i += 2;
+		} else {
+			out[o++] = raw[i] == '+' ? ' ' : raw[i];
+		}
+	}
+	out[o] = '\0';
+	explicit_bzero(raw, sizeof(raw));
+	return out;
+}
+
+/*
+ * Fill db->pq_conninfo from the completed string (see odbc.h); password is
+ * the one given to the driver or odbc.ini's for the DSN, if any.  The buffer is sized once, up front:
+ * growing it would free copies of the password without wiping them.
+ */
 static void
-pq_from_completed(struct bs_db *db, const char *completed)
+pq_from_completed(struct bs_db *db, const char *completed, const char *password)
 {
 	struct bs_buf ci = BS_BUF_INIT(0);
-	struct pq_keys pk = { &ci, 0, 0 };
+	struct pq_keys pk = { &ci, password, 0, 0 };
 
+	bs_buf_grow(&ci, 2 * strlen(completed) + 2 * (password ? strlen(password) : 0) +
+	    512);
 	connstr_walk(completed, pq_key, &pk);
 	db->pq_true = pk.minus1 ? "-1" : "1";
 	db->pq_false = "0";
 	if (pk.refuse) {
-		bs_debug("%s: ConnSettings or LFConversion in use: results are read "
-		    "through ODBC only", db->label);
-		explicit_bzero(ci.buf, ci.len);
+		bs_debug("%s: ConnSettings, LFConversion or an over-long value in "
+		    "use: results are read through ODBC only", db->label);
+		explicit_bzero(ci.buf, ci.alloc);
 		bs_buf_release(&ci);
 		return;
 	}
@@ -477,9 +544,16 @@ bs_db_connect_str(struct bs_db *db, const char *connstr, const char *password,
 		db->kind = BS_DB_SQLITE;
 	else if (strcasestr(db->dbms, "postgres"))
 		db->kind = BS_DB_POSTGRES;
-	/* the completed string resolves a DSN too; it holds the password */
-	if (db->kind == BS_DB_POSTGRES && outlen > 0 && (size_t)outlen < sizeof(out))
-		pq_from_completed(db, (const char *)out);
+	/* the completed string resolves a DSN too */
+	if (db->kind == BS_DB_POSTGRES && outlen > 0 && (size_t)outlen < sizeof(out)) {
+		char *dsnpw = password ? NULL : dsn_password(connstr);
+
+		pq_from_completed(db, (const char *)out, password ? password : dsnpw);
+		if (dsnpw) {
+			explicit_bzero(dsnpw, strlen(dsnpw));
+			free(dsnpw);
+		}
+	}
 	explicit_bzero(out, sizeof(out));
 
 	bs_debug("connected to %s (%s, driver %s)", label, db->dbms, db->driver);

@@ -1389,7 +1389,10 @@ pass(struct eng *E, size_t ti, int main_pass, struct refset **collect,
 	for (i = 0; i < nrest && main_pass; i++)
 		if (rest[i]->kind == BS_RULE_UNIQUE) {
 			ukeys_setup(E, rest[i], hc.fd, &st, &o, in->name, F->nh);
-			if (rest[i]->ncols == 1 && nuniq < sizeof(uniq) / sizeof(uniq[0]))
+			/* a column read from the file (not through a lookup) */
+			if (rest[i]->ncols == 1 && nuniq < sizeof(uniq) / sizeof(uniq[0]) &&
+			    tab->cols[rest[i]->cols[0]].lookup < 0 &&
+			    tab->cols[rest[i]->cols[0]].field >= 0)
 				uniq[nuniq++] = rest[i];
 		}
 	bs_progress_init(&prog, in->name);

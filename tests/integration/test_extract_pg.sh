@@ -160,6 +160,43 @@ grep -q '"DSN=insurer_dsn;UseDeclareFetch=1;Fetch=1000"' "$work/u-dsn/manifest.j
 	{ echo "FAIL: a PostgreSQL DSN does not stream through psqlodbc"; grep '"connect"' "$work/u-dsn/manifest.json"; exit 1; }
 echo "ok: DSN from odbc.ini through libpq, and streamed through psqlodbc where ODBC reads; password not written"
 
+# passwords with every kind of character: psqlodbc hands its completed
+# connection string back with the password escaped (%XX, '+'), so libpq
+# must get the password we gave, or the one from odbc.ini decoded
+# (psqlodbc reads odbc.ini's Password in that escaped form too)
+export BS_PUNCT_PW='p;w}d {x}=1 é%41+'"'"'"\'
+dsnpw='x y%41+!@}{é"'"'"'=z'
+export PGPASSWORD="$BS_TEST_PG_PASSWORD"
+printf '%s\n' "CREATE ROLE punct LOGIN PASSWORD :'pw';" "CREATE ROLE punct2 LOGIN PASSWORD :'pw2';" \
+	"GRANT SELECT ON ALL TABLES IN SCHEMA public TO punct, punct2;" |
+	psql -q -v ON_ERROR_STOP=1 -d insurer -v pw="$BS_PUNCT_PW" -v pw2="$dsnpw" >/dev/null
+unset PGPASSWORD
+sed -i "s|^reports: \[|  pgpunct:\n    connect: \"Driver={PostgreSQL Unicode};Server=$PGHOST;Port=$PGPORT;Database=insurer;Uid=punct\"\n    password_env: BS_PUNCT_PW\nreports: [|" "$work/ws/baosong.yaml"
+cat >> "$ODBCSYSINI/odbc.ini" <<INI
+[punct_dsn]
+Driver = PostgreSQL Unicode
+Servername = $PGHOST
+Port = $PGPORT
+Database = insurer
+Username = punct2
+Password = $(/usr/bin/python3 -c 'import sys
+print("".join(chr(b) if chr(b).isalnum() and b < 128 else "%%%02X" % b for b in sys.argv[1].encode()))' "$dsnpw")
+INI
+baosong-extract --connection pgpunct --query "$work/types.sql" --param period_end=2026-10-31 \
+	--param id=2 --out "$work/t-punct" >/dev/null
+[ "$(via "$work/t-punct")" = libpq ] || { echo "FAIL: punctuated password: not read by libpq"; exit 1; }
+(cd "$work" && baosong-extract --dsn punct_dsn --query "$work/types.sql" --param period_end=2026-10-31 \
+	--param id=2 --out "$work/t-punct-dsn" >/dev/null)
+[ "$(via "$work/t-punct-dsn")" = libpq ] || { echo "FAIL: punctuated DSN password: not read by libpq"; exit 1; }
+cmp "$work/t-punct/types.csv" "$work/t-pg/types.csv" && cmp "$work/t-punct-dsn/types.csv" "$work/t-pg/types.csv" ||
+	{ echo "FAIL: extracts with punctuated passwords differ"; exit 1; }
+for pw in "$BS_PUNCT_PW" "$dsnpw"; do
+	if grep -rqF -- "$pw" "$work/t-punct" "$work/t-punct-dsn" "$work/ws"; then
+		echo "FAIL: a password was written to a run"; exit 1
+	fi
+done
+echo "ok: passwords with blanks, quotes, braces, ;, =, %, + and non-ASCII: libpq connects (workspace and odbc.ini)"
+
 # interrupt NAME SQL AFTER [OPTION...]: run the query, send INT after AFTER
 # seconds; it must end with 75 and "interrupted", within 10 s, publishing
 # nothing
