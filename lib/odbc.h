@@ -37,10 +37,12 @@ struct bs_db {
 	char dbms[64];		/* SQL_DBMS_NAME */
 	char driver[64];	/* SQL_DRIVER_NAME */
 	/*
-	 * PostgreSQL through psqlodbc: the same server, database, user,
-	 * password and SSL mode as libpq keywords, taken from the driver's
-	 * completed connection string (so DSNs from odbc.ini resolve too), for
-	 * a program that reads large results through libpq (baosong-extract).
+	 * PostgreSQL through psqlodbc: the same server, database, user and
+	 * SSL mode as libpq keywords, taken from the driver's completed
+	 * connection string (so DSNs from odbc.ini resolve too), and the
+	 * password given to the driver (or the DSN's, from odbc.ini; never
+	 * the driver's escaped copy), for a program that reads large results
+	 * through libpq (baosong-extract).
 	 * Secret (it holds the password): wiped and freed by bs_db_close();
 	 * NULL when not PostgreSQL, or when the ODBC connection carries
 	 * settings libpq would not reproduce (ConnSettings, LFConversion=1).
