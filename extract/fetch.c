@@ -316,9 +316,11 @@ done:
 
 /*
  * While the driver executes a statement it does not return, and a signal
- * only sets bs_interrupted: a watchdog thread turns that into SQLCancel(),
- * which the ODBC drivers honour from another thread (sqliteodbc interrupts
- * SQLite, psqlodbc sends the server a cancel request).
+ * only sets bs_interrupted: for psqlodbc a watchdog thread turns that into
+ * SQLCancel(), which sends the server a cancel request and is safe from
+ * another thread.  Not for other drivers: sqliteodbc's SQLCancel() frees
+ * the statement's results under a running fetch (heap corruption seen),
+ * so there a signal is noticed between fetches only.
  */
 struct watchdog {
 	pthread_t th;
@@ -418,8 +420,10 @@ fetch_to_csv(struct bs_db *db, const char *sql, struct bs_params *params,
 	pind = bs_xcalloc(nm.nparams + 1, sizeof(SQLLEN));
 	if (bind_params(st, &nm, params, pind, label, err) < 0)
 		goto done;
-	watchdog_start(&wd, st);
-	wd_on = 1;
+	if (db->kind == BS_DB_POSTGRES) {
+		watchdog_start(&wd, st);
+		wd_on = 1;
+	}
 	r = SQLExecDirect(st, (SQLCHAR *)nm.sql, SQL_NTS);
 	if (!SQL_SUCCEEDED(r)) {
 		bs_db_fail(err, SQL_HANDLE_STMT, st, 0, "%s: query failed", label);
