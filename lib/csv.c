@@ -1,6 +1,7 @@
 #include "bs.h"
 #include "csv.h"	/* ours, lib/csv.h (found through -iquote) */
 #include <csv.h>	/* libcsv's, /usr/include/csv.h */
+#include "encode.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -451,49 +452,19 @@ window(const unsigned char *s, size_t base, size_t n)
 static int
 utf8_ok_bytes(const unsigned char *s, size_t n)
 {
-	size_t i = 0;
-	unsigned char c, lo, hi;
+	size_t i = 0, k;
+	uint32_t cp;
 
 	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			if (c == 0)
-				return 0;
+		if (s[i] == 0)
+			return 0;
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		lo = 0x80;
-		hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF) {
-			if (n - i < 2 || s[i + 1] < lo || s[i + 1] > hi)
-				return 0;
-			i += 2;
-			continue;
-		}
-		if (c >= 0xE0 && c <= 0xEF) {
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-			if (n - i < 3 || s[i + 1] < lo || s[i + 1] > hi ||
-			    s[i + 2] < 0x80 || s[i + 2] > 0xBF)
-				return 0;
-			i += 3;
-			continue;
-		}
-		if (c >= 0xF0 && c <= 0xF4) {
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-			if (n - i < 4 || s[i + 1] < lo || s[i + 1] > hi ||
-			    s[i + 2] < 0x80 || s[i + 2] > 0xBF ||
-			    s[i + 3] < 0x80 || s[i + 3] > 0xBF)
-				return 0;
-			i += 4;
-			continue;
-		}
-		return 0;
+		if (!(k = bs_utf8_char((const char *)s + i, n - i, &cp)))
+			return 0;
+		i += k;
 	}
 	return 1;
 }
