@@ -10,6 +10,7 @@
 #include "odbc.h"
 #include "report.h"
 #include "rundir.h"
+#include "stage.h"
 #include "sha256.h"
 #include "track.h"
 #include "workspace.h"
@@ -52,20 +53,13 @@ struct opts {
 
 struct ctx {
 	struct opts *o;
-	struct bs_workspace ws;
-	int have_ws;
-	struct bs_report report;
-	int have_report;
+	struct bs_stage stage;	/* workspace, report, filing, run, tracking */
 	struct query *q;
 	size_t nq;
 	struct bs_jval *old;	/* rerun: the old manifest */
 	char *old_dir;
 	char old_manifest_sha[BS_SHA256_HEX];
 	struct bs_db db;
-	struct bs_track track;
-	struct bs_run run;
-	int run_started, tracked;
-	char *filing, *period;
 	char manifest_sha[BS_SHA256_HEX];
 	const char *conn_name;
 };
@@ -144,8 +138,8 @@ load_rerun(struct ctx *c, struct bs_err *err)
 
 	if (strchr(o->rerun, '/'))
 		c->old_dir = bs_xstrdup(o->rerun);
-	else if (c->have_ws)
-		c->old_dir = bs_xasprintf("%s/%s", c->ws.runs, o->rerun);
+	else if (c->stage.have_ws)
+		c->old_dir = bs_xasprintf("%s/%s", c->stage.ws.runs, o->rerun);
 	else
 		return bs_err_set(err, BS_EXIT_USAGE,
 		    "--rerun %s: no workspace found to look the run up in "
@@ -211,9 +205,9 @@ plan(struct ctx *c, struct bs_err *err)
 	size_t i, j;
 
 	if (o->report) {
-		if (bs_report_load(&c->report, o->report, c->have_ws ? &c->ws : NULL, err) < 0)
+		if (bs_report_load(&c->stage.report, o->report, c->stage.have_ws ? &c->stage.ws : NULL, err) < 0)
 			return -1;
-		c->have_report = 1;
+		c->stage.have_report = 1;
 		if (c->old) {
 			/* the same tables as the run being re-executed */
 			const struct bs_jval *qs = bs_jget(c->old, "queries");
@@ -221,22 +215,22 @@ plan(struct ctx *c, struct bs_err *err)
 			for (i = 0; qs && i < qs->n; i++) {
 				const char *tn = bs_jget_str(&qs->items[i], "table");
 				const struct bs_report_table *t =
-				    tn ? bs_report_table(&c->report, tn) : NULL;
+				    tn ? bs_report_table(&c->stage.report, tn) : NULL;
 
 				if (!t)
 					return bs_err_set(err, BS_EXIT_CONFIG,
 					    "--rerun: table '%s' is no longer in report '%s'",
-					    tn ? tn : "?", c->report.name);
+					    tn ? tn : "?", c->stage.report.name);
 				add_query(c, t->name, t->query, t);
 			}
 		} else if (o->ntables) {
 			for (i = 0; i < o->ntables; i++) {
 				const struct bs_report_table *t =
-				    bs_report_table(&c->report, o->tables[i]);
+				    bs_report_table(&c->stage.report, o->tables[i]);
 
 				if (!t)
 					return bs_err_set(err, BS_EXIT_USAGE,
-					    "report '%s' has no table '%s'", c->report.name,
+					    "report '%s' has no table '%s'", c->stage.report.name,
 					    o->tables[i]);
 				for (j = 0; j < c->nq; j++)
 					if (!strcmp(c->q[j].table, t->name))
@@ -245,12 +239,12 @@ plan(struct ctx *c, struct bs_err *err)
 				add_query(c, t->name, t->query, t);
 			}
 		} else {
-			for (i = 0; i < c->report.ntables; i++)
-				add_query(c, c->report.tables[i].name,
-				    c->report.tables[i].query, &c->report.tables[i]);
+			for (i = 0; i < c->stage.report.ntables; i++)
+				add_query(c, c->stage.report.tables[i].name,
+				    c->stage.report.tables[i].query, &c->stage.report.tables[i]);
 		}
 		if (!o->connection && !o->dsn && !o->connect)
-			o->connection = c->report.connection;
+			o->connection = c->stage.report.connection;
 	} else {
 		char *abs, *name;
 
@@ -295,14 +289,14 @@ plan(struct ctx *c, struct bs_err *err)
 		bs_sql_named_release(&nm);
 	}
 	/* types, derived parameters; then: every given parameter is used */
-	if (bs_report_resolve_params(c->have_report ? &c->report : NULL, &o->params,
-	    c->have_ws ? &c->ws : NULL, err) < 0)
+	if (bs_report_resolve_params(c->stage.have_report ? &c->stage.report : NULL, &o->params,
+	    c->stage.have_ws ? &c->stage.ws : NULL, err) < 0)
 		return -1;
 	for (i = 0; i < o->params.n; i++) {
 		struct bs_param *p = &o->params.v[i];
 
-		if (p->given && !p->used && !(c->have_report &&
-		    bs_params_get(&c->report.params, p->name)))
+		if (p->given && !p->used && !(c->stage.have_report &&
+		    bs_params_get(&c->stage.report.params, p->name)))
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "--param %s is not used by %s", p->name,
 			    c->nq == 1 ? c->q[0].file : "any of the queries");
@@ -321,12 +315,12 @@ plan(struct ctx *c, struct bs_err *err)
 			}
 		bs_sql_named_release(&nm);
 	}
-	if (c->have_report) {
+	if (c->stage.have_report) {
 		struct bs_param *p = bs_params_get(&o->params, "period");
 
 		if (p) {
-			c->period = bs_xstrdup(p->value);
-			c->filing = bs_xasprintf("%s/%s", c->report.name, p->value);
+			c->stage.period = bs_xstrdup(p->value);
+			c->stage.filing = bs_xasprintf("%s/%s", c->stage.report.name, p->value);
 		}
 	}
 	return 0;
@@ -340,15 +334,15 @@ connect_source(struct ctx *c, struct bs_err *err)
 	if (o->connection) {
 		const struct bs_conn_conf *cc;
 
-		if (!c->have_ws)
+		if (!c->stage.have_ws)
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "--connection %s: no workspace found (give --workspace)",
 			    o->connection);
-		cc = bs_workspace_conn(&c->ws, o->connection);
+		cc = bs_workspace_conn(&c->stage.ws, o->connection);
 		if (!cc)
 			return bs_err_set(err, BS_EXIT_CONFIG,
 			    "connection '%s' is not defined in %s", o->connection,
-			    c->ws.config);
+			    c->stage.ws.config);
 		c->conn_name = o->connection;
 		return bs_db_connect(&c->db, cc, err);
 	}
@@ -371,7 +365,7 @@ connect_source(struct ctx *c, struct bs_err *err)
 		return bs_db_connect_str(&c->db, o->connect, NULL, "the data source", 1, err);
 	return bs_err_set(err, BS_EXIT_USAGE,
 	    "no data source: give --dsn, --connect or --connection%s",
-	    c->have_report ? ", or set connection: in the report definition" : "");
+	    c->stage.have_report ? ", or set connection: in the report definition" : "");
 }
 
 static void
@@ -409,8 +403,8 @@ write_manifest(struct ctx *c, struct bs_err *err)
 
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
-	bs_manifest_head(&j, "baosong-extract", &c->run, c->have_ws ? c->ws.root : NULL,
-	    c->filing, c->have_report ? &c->report : NULL);
+	bs_manifest_head(&j, "baosong-extract", &c->stage.run, c->stage.have_ws ? c->stage.ws.root : NULL,
+	    c->stage.filing, c->stage.have_report ? &c->stage.report : NULL);
 	bs_json_key(&j, "params");
 	params_json(&j, &c->o->params, 1);
 	bs_json_key(&j, "derived_params");
@@ -491,7 +485,7 @@ write_manifest(struct ctx *c, struct bs_err *err)
 	bs_json_obj_end(&j);
 	bs_json_obj_end(&j);
 
-	rc = bs_run_write_file(&c->run, "manifest.json", &b, c->manifest_sha, NULL, err);
+	rc = bs_run_write_file(&c->stage.run, "manifest.json", &b, c->manifest_sha, NULL, err);
 	bs_buf_release(&b);
 	return rc;
 }
@@ -504,7 +498,7 @@ extract_all(struct ctx *c, struct bs_err *err)
 	for (i = 0; i < c->nq; i++) {
 		struct query *q = &c->q[i];
 		char *name = bs_xasprintf("%s.csv", q->table);
-		char *path = bs_run_path(&c->run, name);
+		char *path = bs_run_path(&c->stage.run, name);
 		struct bs_ofile out;
 		int rc;
 
@@ -533,20 +527,19 @@ static int
 run_extract(struct ctx *c, struct bs_err *err)
 {
 	struct opts *o = c->o;
+	char *ptext;
 	int rc;
 
-	rc = bs_workspace_open(&c->ws, o->workspace, err);
+	rc = bs_workspace_open(&c->stage.ws, o->workspace, err);
 	if (rc < 0)
 		return -1;
-	c->have_ws = rc == 0;
+	c->stage.have_ws = rc == 0;
 	if (o->rerun && load_rerun(c, err) < 0)
 		return -1;
 	if (plan(c, err) < 0)
 		return -1;
-	if (!o->out && !c->have_ws)
-		return bs_err_set(err, BS_EXIT_USAGE,
-		    "no workspace found (no baosong.yaml here or above); give --out DIR "
-		    "or --workspace DIR");
+	if (bs_stage_need_dir(&c->stage, o->out, err) < 0)
+		return -1;
 	if (connect_source(c, err) < 0)
 		return -1;
 	if (o->odbc_only)
@@ -555,42 +548,17 @@ run_extract(struct ctx *c, struct bs_err *err)
 	    strstr(c->db.source, "UseDeclareFetch=0"))
 		bs_warn("UseDeclareFetch=0: the PostgreSQL driver will hold whole "
 		    "results in memory");
-	bs_signals_install();
-	if (bs_run_begin(&c->run, c->have_ws ? c->ws.runs : NULL, o->out, "extract",
-	    err) < 0)
+	ptext = c->stage.have_ws ? given_params_text(&o->params) : NULL;
+	rc = bs_stage_begin(&c->stage, "baosong-extract", o->out, ptext,
+	    c->old ? bs_jget_str(c->old, "run_id") : NULL, err);
+	free(ptext);
+	if (rc < 0)
 		return -1;
-	c->run_started = 1;
-	if (c->have_ws) {
-		struct bs_track_run tr;
-		char *ptext = given_params_text(&o->params);
-
-		if (bs_track_open(&c->track, &c->ws.tracking, err) < 0) {
-			free(ptext);
-			return -1;
-		}
-		memset(&tr, 0, sizeof(tr));
-		tr.run_id = c->run.id;
-		tr.program = "baosong-extract";
-		tr.filing = c->filing;
-		tr.rerun_of = c->old ? bs_jget_str(c->old, "run_id") : NULL;
-		tr.started = c->run.started;
-		tr.params = ptext;
-		tr.run_dir = c->run.final;
-		if ((c->filing && bs_track_filing(&c->track, c->filing, c->report.name,
-		    c->period, err) < 0) || bs_track_run_start(&c->track, &tr, err) < 0) {
-			free(ptext);
-			return -1;
-		}
-		free(ptext);
-		c->tracked = 1;
-	}
 	if (extract_all(c, err) < 0 || write_manifest(c, err) < 0 ||
-	    bs_run_finish(&c->run, err) < 0)
+	    bs_run_finish(&c->stage.run, err) < 0 ||
+	    bs_stage_end(&c->stage, 0, c->manifest_sha, err) < 0)
 		return -1;
-	if (c->tracked && bs_track_run_end(&c->track, c->run.id, "ok", 0,
-	    c->manifest_sha, NULL, err) < 0)
-		return -1;
-	printf("%s\n", c->run.final);
+	printf("%s\n", c->stage.run.final);
 	return 0;
 }
 
@@ -606,18 +574,10 @@ ctx_release(struct ctx *c)
 		free(c->q[i].cols);
 	}
 	free(c->q);
-	if (c->have_report)
-		bs_report_release(&c->report);
-	if (c->tracked || c->track.open)
-		bs_track_close(&c->track);
 	bs_db_close(&c->db);
-	bs_run_release(&c->run);
 	bs_jval_free(c->old);
 	free(c->old_dir);
-	free(c->filing);
-	free(c->period);
-	if (c->have_ws)
-		bs_workspace_release(&c->ws);
+	bs_stage_release(&c->stage);
 }
 
 int
@@ -722,16 +682,7 @@ main(int argc, char **argv)
 	}
 	if (run_extract(&c, &err) < 0) {
 		rc = bs_report(&err);
-		if (c.run_started)
-			bs_run_abort(&c.run);
-		if (c.tracked) {
-			struct bs_err e2 = BS_ERR_INIT;
-
-			if (bs_track_run_end(&c.track, c.run.id,
-			    bs_interrupted ? "interrupted" : "failed", rc, NULL, err.msg,
-			    &e2) < 0)
-				bs_warn("%s", e2.msg);
-		}
+		bs_stage_fail(&c.stage, rc, err.msg);
 	} else {
 		rc = bs_close_stdout(0);
 	}

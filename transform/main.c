@@ -14,6 +14,7 @@
 #include "report.h"
 #include "review.h"
 #include "rundir.h"
+#include "stage.h"
 #include "sha256.h"
 #include "track.h"
 #include "workspace.h"
@@ -52,10 +53,7 @@ struct rule_table {
 
 struct ctx {
 	struct opts *o;
-	struct bs_workspace ws;
-	int have_ws;
-	struct bs_report report;
-	int have_report;
+	struct bs_stage stage;	/* workspace, report, filing, run, tracking */
 	struct tf_input in;
 	int have_in;
 	struct bs_validation val;	/* --filing: its latest validation */
@@ -67,16 +65,12 @@ struct ctx {
 	struct bs_layout layout;
 	int have_layout;
 	char *layout_path;
-	char *filing, *period;
 	struct excl_table *ex;
 	size_t nex;
 	unsigned long long nexcluded_rows;	/* rows in bs_disposition */
 	struct tf_job *jobs;
 	size_t njobs;
 	struct tf_run tr;
-	struct bs_track track;
-	struct bs_run run;
-	int run_started, tracked;
 	char manifest_sha[BS_SHA256_HEX];
 };
 
@@ -94,11 +88,11 @@ usage(int rc)
 static int
 load_workspace(struct ctx *c, struct bs_err *err)
 {
-	int rc = bs_workspace_open(&c->ws, c->o->workspace, err);
+	int rc = bs_workspace_open(&c->stage.ws, c->o->workspace, err);
 
 	if (rc < 0)
 		return -1;
-	c->have_ws = rc == 0;
+	c->stage.have_ws = rc == 0;
 	return 0;
 }
 
@@ -113,14 +107,14 @@ find_input(struct ctx *c, struct bs_err *err)
 		c->have_in = 1;
 		return 0;
 	}
-	if (!c->have_ws)
+	if (!c->stage.have_ws)
 		return bs_err_set(err, BS_EXIT_USAGE,
 		    "--filing %s: no workspace found to look its runs up in (give "
 		    "--workspace DIR, or --in RUN_DIR)", o->filing);
-	if (bs_track_open(&c->track, &c->ws.tracking, err) < 0)
+	if (bs_track_open(&c->stage.track, &c->stage.ws.tracking, err) < 0)
 		return -1;
 	/* 66 when the filing was never validated */
-	if (bs_review_latest_validation(&c->track, o->filing, &c->val, err) < 0)
+	if (bs_review_latest_validation(&c->stage.track, o->filing, &c->val, err) < 0)
 		return -1;
 	c->have_val = 1;
 	if (tf_input_load(&c->in, c->val.run_dir, err) < 0)
@@ -150,7 +144,7 @@ find_report(struct ctx *c, struct bs_err *err)
 	}
 	if (!spec)
 		return 0;
-	rc = bs_report_load(&c->report, spec, c->have_ws ? &c->ws : NULL, err);
+	rc = bs_report_load(&c->stage.report, spec, c->stage.have_ws ? &c->stage.ws : NULL, err);
 	free(name);
 	if (rc < 0 && implied) {
 		/* --layout was given: the report only lends keys and types */
@@ -160,11 +154,11 @@ find_report(struct ctx *c, struct bs_err *err)
 	}
 	if (rc < 0)
 		return -1;
-	c->have_report = 1;
-	if (o->filing && strncmp(o->filing, c->report.name, strlen(c->report.name)) != 0)
+	c->stage.have_report = 1;
+	if (o->filing && strncmp(o->filing, c->stage.report.name, strlen(c->stage.report.name)) != 0)
 		return bs_err_set(err, BS_EXIT_USAGE,
 		    "--filing %s does not belong to report '%s'", o->filing,
-		    c->report.name);
+		    c->stage.report.name);
 	return 0;
 }
 
@@ -179,12 +173,12 @@ find_layout(struct ctx *c, struct bs_err *err)
 			return bs_err_set(err, errno == ENOENT ? BS_EXIT_NOINPUT :
 			    BS_EXIT_IOERR, "cannot open layout '%s': %s", c->o->layout,
 			    strerror(errno));
-	} else if (c->have_report) {
-		yaml_node_t *root = bs_yaml_root(&c->report.y);
+	} else if (c->stage.have_report) {
+		yaml_node_t *root = bs_yaml_root(&c->stage.report.y);
 
-		if (bs_yaml_get_str(&c->report.y, root, "layout", &s, err) < 0)
+		if (bs_yaml_get_str(&c->stage.report.y, root, "layout", &s, err) < 0)
 			return -1;
-		c->layout_path = bs_path_join(c->report.dir, s);
+		c->layout_path = bs_path_join(c->stage.report.dir, s);
 	} else {
 		return bs_err_set(err, BS_EXIT_USAGE,
 		    "no layout: give --layout FILE, or --report REPORT whose "
@@ -200,11 +194,11 @@ find_layout(struct ctx *c, struct bs_err *err)
 static int
 report_key(struct ctx *c, const char *table, char ***key, size_t *nkey)
 {
-	struct bs_yaml *y = &c->report.y;
+	struct bs_yaml *y = &c->stage.report.y;
 	yaml_node_t *tables, *t, *k;
 	size_t i, j;
 
-	if (!c->have_report)
+	if (!c->stage.have_report)
 		return 0;
 	tables = bs_yaml_get(y, bs_yaml_root(y), "tables");
 	for (i = 0; i < bs_yaml_len(tables); i++) {
@@ -298,11 +292,11 @@ rule_file(struct ctx *c, const char *path)
 static void
 load_rule_tables(struct ctx *c)
 {
-	struct bs_yaml *y = &c->report.y;
+	struct bs_yaml *y = &c->stage.report.y;
 	yaml_node_t *list;
 	size_t i;
 
-	if (!c->have_report)
+	if (!c->stage.have_report)
 		return;
 	list = bs_yaml_get(y, bs_yaml_root(y), "rules");
 	if (list) {
@@ -312,13 +306,13 @@ load_rule_tables(struct ctx *c)
 
 			if (!s)
 				continue;
-			p = bs_path_join(c->report.dir, s);
+			p = bs_path_join(c->stage.report.dir, s);
 			rule_file(c, p);
 			free(p);
 		}
 		return;
 	} else {
-		DIR *d = opendir(c->report.dir);
+		DIR *d = opendir(c->stage.report.dir);
 		struct dirent *e;
 		char **names = NULL;
 		size_t n = 0, alloc = 0;
@@ -328,7 +322,7 @@ load_rule_tables(struct ctx *c)
 
 			if (l > 11 && !strcmp(e->d_name + l - 11, ".rules.yaml")) {
 				BS_ALLOC_GROW(names, n + 1, alloc);
-				names[n++] = bs_xasprintf("%s/%s", c->report.dir, e->d_name);
+				names[n++] = bs_xasprintf("%s/%s", c->stage.report.dir, e->d_name);
 			}
 		}
 		if (d)
@@ -378,9 +372,9 @@ load_exclusions(struct ctx *c, struct bs_err *err)
 	struct bs_disp_map m;
 	size_t i;
 
-	if (!c->track.open && bs_track_open(&c->track, &c->ws.tracking, err) < 0)
+	if (!c->stage.track.open && bs_track_open(&c->stage.track, &c->stage.ws.tracking, err) < 0)
 		return -1;
-	if (bs_disp_load(&c->track, c->filing, &m, err) < 0)
+	if (bs_disp_load(&c->stage.track, c->stage.filing, &m, err) < 0)
 		return -1;
 	for (i = 0; i < m.n; i++)
 		if (m.v[i].disp == BS_DISP_EXCLUDED) {
@@ -425,7 +419,7 @@ approval_gate(struct ctx *c, struct bs_err *err)
 	if (!c->in.data_sha256)
 		return bs_err_set(err, BS_EXIT_DATAERR,
 		    "validation run %s records no data_sha256", c->val.run_id);
-	rc = bs_review_is_approved(&c->track, &c->report, c->filing,
+	rc = bs_review_is_approved(&c->stage.track, &c->stage.report, c->stage.filing,
 	    c->in.data_sha256, &e);
 	if (rc < 0) {
 		*err = e;
@@ -440,7 +434,7 @@ approval_gate(struct ctx *c, struct bs_err *err)
 		}
 		return bs_err_set(err, BS_EXIT_REJECTED,
 		    "%s; nothing was written (baosong-review status --filing %s "
-		    "says what is missing)", e.msg, c->filing);
+		    "says what is missing)", e.msg, c->stage.filing);
 	}
 	c->approved = 1;
 	c->approval_note = bs_xasprintf("approved by every role for data %s",
@@ -464,34 +458,34 @@ plan(struct ctx *c, struct bs_err *err)
 			return bs_err_set(err, BS_EXIT_DATAERR,
 			    "run %s belongs to filing %s, not %s", c->in.dir,
 			    c->in.filing, o->filing);
-		c->filing = bs_xstrdup(o->filing);
+		c->stage.filing = bs_xstrdup(o->filing);
 	} else if (c->in.filing) {
-		c->filing = bs_xstrdup(c->in.filing);
+		c->stage.filing = bs_xstrdup(c->in.filing);
 	}
-	if (c->filing && strchr(c->filing, '/'))
-		c->period = bs_xstrdup(strrchr(c->filing, '/') + 1);
+	if (c->stage.filing && strchr(c->stage.filing, '/'))
+		c->stage.period = bs_xstrdup(strrchr(c->stage.filing, '/') + 1);
 	else if (c->in.period)
-		c->period = bs_xstrdup(c->in.period);
+		c->stage.period = bs_xstrdup(c->in.period);
 	memset(tr, 0, sizeof(*tr));
 	tr->layout_path = c->layout_path;
 	tr->max_problems = o->max_problems;
-	tr->vars.org = c->have_ws && c->ws.institution_code ? c->ws.institution_code :
+	tr->vars.org = c->stage.have_ws && c->stage.ws.institution_code ? c->stage.ws.institution_code :
 	    c->in.org;
-	if (c->period) {
+	if (c->stage.period) {
 		int y, m, d;
 		char tail;
 
-		tr->vars.period = c->period;
-		if (sscanf(c->period, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+		tr->vars.period = c->stage.period;
+		if (sscanf(c->stage.period, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
 		    bs_date_from_ymd(y, m, d, &tr->vars.period_start) == 0) {
 			tr->vars.period_end = tr->vars.period_start;
-		} else if (sscanf(c->period, "%4d-%2d%c", &y, &m, &tail) == 2 &&
-		    strlen(c->period) == 7 &&
+		} else if (sscanf(c->stage.period, "%4d-%2d%c", &y, &m, &tail) == 2 &&
+		    strlen(c->stage.period) == 7 &&
 		    bs_date_from_ymd(y, m, 1, &tr->vars.period_start) == 0) {
 			tr->vars.period_end = bs_date_last_of_month(tr->vars.period_start);
 		} else {
 			return bs_err_set(err, BS_EXIT_DATAERR,
-			    "period '%s' is not YYYY-MM or YYYY-MM-DD", c->period);
+			    "period '%s' is not YYYY-MM or YYYY-MM-DD", c->stage.period);
 		}
 	}
 	{
@@ -507,7 +501,7 @@ plan(struct ctx *c, struct bs_err *err)
 		    &tr->vars.today);
 	}
 	/* exclusions, keys and types */
-	if (c->filing && c->have_ws && load_exclusions(c, err) < 0)
+	if (c->stage.filing && c->stage.have_ws && load_exclusions(c, err) < 0)
 		return -1;
 	load_rule_tables(c);
 	/* one job per layout file */
@@ -613,9 +607,9 @@ write_manifest(struct ctx *c, struct bs_err *err)
 
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
-	bs_manifest_head(&j, "baosong-transform", &c->run, c->have_ws ? c->ws.root :
-	    NULL, c->filing, c->have_report ? &c->report : NULL);
-	bs_json_kv_str(&j, "period", c->period);
+	bs_manifest_head(&j, "baosong-transform", &c->stage.run, c->stage.have_ws ? c->stage.ws.root :
+	    NULL, c->stage.filing, c->stage.have_report ? &c->stage.report : NULL);
+	bs_json_kv_str(&j, "period", c->stage.period);
 	bs_json_kv_str(&j, "institution_code", c->tr.vars.org);
 	bs_json_key(&j, "layout");
 	bs_json_obj_begin(&j);
@@ -724,7 +718,7 @@ write_manifest(struct ctx *c, struct bs_err *err)
 	bs_json_obj_end(&j);
 	bs_json_obj_end(&j);
 
-	rc = bs_run_write_file(&c->run, "manifest.json", &b, c->manifest_sha, NULL, err);
+	rc = bs_run_write_file(&c->stage.run, "manifest.json", &b, c->manifest_sha, NULL, err);
 	bs_buf_release(&b);
 	return rc;
 }
@@ -797,36 +791,15 @@ run_transform(struct ctx *c, struct bs_err *err)
 
 	if (load_workspace(c, err) < 0 || plan(c, err) < 0)
 		return -1;
-	if (!o->check && !o->out && !c->have_ws)
-		return bs_err_set(err, BS_EXIT_USAGE,
-		    "no workspace found (no baosong.yaml here or above); give --out DIR "
-		    "or --workspace DIR");
-	bs_signals_install();
-	if (!o->check) {
-		if (bs_run_begin(&c->run, c->have_ws ? c->ws.runs : NULL, o->out,
-		    "transform", err) < 0)
+	if (!o->check && bs_stage_need_dir(&c->stage, o->out, err) < 0)
+		return -1;
+	if (o->check) {
+		bs_signals_install();
+	} else {
+		if (bs_stage_begin(&c->stage, "baosong-transform", o->out, NULL, NULL,
+		    err) < 0)
 			return -1;
-		c->run_started = 1;
-		c->tr.dir = c->run.tmp;
-		if (c->have_ws) {
-			struct bs_track_run r;
-
-			if (!c->track.open && bs_track_open(&c->track, &c->ws.tracking,
-			    err) < 0)
-				return -1;
-			memset(&r, 0, sizeof(r));
-			r.run_id = c->run.id;
-			r.program = "baosong-transform";
-			r.filing = c->filing;
-			r.started = c->run.started;
-			r.run_dir = c->run.final;
-			if ((c->filing && c->have_report &&
-			    bs_track_filing(&c->track, c->filing, c->report.name,
-			    c->period, err) < 0) ||
-			    bs_track_run_start(&c->track, &r, err) < 0)
-				return -1;
-			c->tracked = 1;
-		}
+		c->tr.dir = c->stage.run.tmp;
 	}
 	for (i = 0; i < c->njobs; i++) {
 		struct tf_job *jb = &c->jobs[i];
@@ -845,12 +818,10 @@ run_transform(struct ctx *c, struct bs_err *err)
 		print_plan(c);
 		return 0;
 	}
-	if (write_manifest(c, err) < 0 || bs_run_finish(&c->run, err) < 0)
+	if (write_manifest(c, err) < 0 || bs_run_finish(&c->stage.run, err) < 0 ||
+	    bs_stage_end(&c->stage, 0, c->manifest_sha, err) < 0)
 		return -1;
-	if (c->tracked && bs_track_run_end(&c->track, c->run.id, "ok", 0,
-	    c->manifest_sha, NULL, err) < 0)
-		return -1;
-	printf("%s\n", c->run.final);
+	printf("%s\n", c->stage.run.final);
 	return 0;
 }
 
@@ -895,17 +866,9 @@ ctx_release(struct ctx *c)
 	if (c->have_layout)
 		bs_layout_release(&c->layout);
 	free(c->layout_path);
-	if (c->have_report)
-		bs_report_release(&c->report);
 	if (c->have_in)
 		tf_input_release(&c->in);
-	if (c->track.open)
-		bs_track_close(&c->track);
-	bs_run_release(&c->run);
-	free(c->filing);
-	free(c->period);
-	if (c->have_ws)
-		bs_workspace_release(&c->ws);
+	bs_stage_release(&c->stage);
 }
 
 int
@@ -997,16 +960,7 @@ main(int argc, char **argv)
 	if (run_transform(&c, &err) < 0) {
 		rc = err.code == BS_EXIT_REJECTED && !err.msg[0] ? BS_EXIT_REJECTED :
 		    bs_report(&err);
-		if (c.run_started)
-			bs_run_abort(&c.run);
-		if (c.tracked) {
-			struct bs_err e2 = BS_ERR_INIT;
-
-			if (bs_track_run_end(&c.track, c.run.id,
-			    bs_interrupted ? "interrupted" : "failed", rc, NULL,
-			    err.msg[0] ? err.msg : "values refused", &e2) < 0)
-				bs_warn("%s", e2.msg);
-		}
+		bs_stage_fail(&c.stage, rc, err.msg[0] ? err.msg : "values refused");
 	} else {
 		rc = bs_close_stdout(0);
 	}

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "rules.h"
 #include "rundir.h"
+#include "stage.h"
 #include "sha256.h"
 #include "track.h"
 #include "workspace.h"
@@ -43,21 +44,13 @@ struct opts {
 
 struct ctx {
 	struct opts *o;
-	struct bs_workspace ws;
-	int have_ws;
-	struct bs_report report;
-	int have_report;
+	struct bs_stage stage;	/* workspace, report, filing, run, tracking */
 	char **files;		/* rule files */
 	size_t nfiles;
 	struct bs_rules rs;
 	struct inputs in;
-	struct bs_track track;
-	int tracked;
 	struct bs_disp_map carry;	/* the filing's dispositions */
 	int have_carry;
-	struct bs_run run;
-	int run_started;
-	char *filing, *period;
 	struct output out;
 	struct engine_stats st;
 	char manifest_sha[BS_SHA256_HEX];
@@ -100,12 +93,12 @@ add_rule_path(struct ctx *c, const char *p, struct bs_err *err)
 static int
 report_rules(struct ctx *c, struct bs_err *err)
 {
-	struct bs_yaml *y = &c->report.y;
+	struct bs_yaml *y = &c->stage.report.y;
 	yaml_node_t *list = bs_yaml_get(y, bs_yaml_root(y), "rules");
 	size_t i;
 
 	if (!list)
-		return add_rule_path(c, c->report.dir, err);
+		return add_rule_path(c, c->stage.report.dir, err);
 	if (bs_yaml_expect(y, list, YAML_SEQUENCE_NODE, "'rules'", err) < 0)
 		return -1;
 	for (i = 0; i < bs_yaml_len(list); i++) {
@@ -116,7 +109,7 @@ report_rules(struct ctx *c, struct bs_err *err)
 
 		if (!s || !*s)
 			return bs_yaml_error(y, n, err, "a rule file name");
-		p = bs_path_join(c->report.dir, s);
+		p = bs_path_join(c->stage.report.dir, s);
 		if (access(p, R_OK) != 0) {
 			bs_yaml_error(y, n, err, "cannot read rule file '%s': %s", p,
 			    strerror(errno));
@@ -153,13 +146,13 @@ load_rules(struct ctx *c, struct bs_err *err)
 	if (access(shared, F_OK) == 0)
 		refdirs[0] = shared;
 	ro.ref_dirs = refdirs;
-	ro.period = c->period;
-	ro.institution_code = c->have_ws ? c->ws.institution_code : NULL;
+	ro.period = c->stage.period;
+	ro.institution_code = c->stage.have_ws ? c->stage.ws.institution_code : NULL;
 	ro.check_only = c->o->check_only;
-	if (c->have_report) {
-		known = bs_xcalloc(c->report.ntables + 1, sizeof(char *));
-		for (i = 0; i < c->report.ntables; i++)
-			known[i] = c->report.tables[i].name;
+	if (c->stage.have_report) {
+		known = bs_xcalloc(c->stage.report.ntables + 1, sizeof(char *));
+		for (i = 0; i < c->stage.report.ntables; i++)
+			known[i] = c->stage.report.tables[i].name;
 		ro.known_tables = known;
 	}
 	rc = bs_rules_load(&c->rs, (const char *const *)c->files, c->nfiles, &ro, err);
@@ -185,11 +178,11 @@ resolve_filing(struct ctx *c, struct bs_err *err)
 	if (p) {
 		if (bs_param_check("period", p->value, BS_P_MONTH, err) < 0)
 			return -1;
-		if (!c->have_report)
+		if (!c->stage.have_report)
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "--param period goes with --report (or give --filing)");
-		c->period = bs_xstrdup(p->value);
-		c->filing = bs_xasprintf("%s/%s", c->report.name, p->value);
+		c->stage.period = bs_xstrdup(p->value);
+		c->stage.filing = bs_xasprintf("%s/%s", c->stage.report.name, p->value);
 	}
 	if (o->filing) {
 		const char *slash = strchr(o->filing, '/');
@@ -197,19 +190,19 @@ resolve_filing(struct ctx *c, struct bs_err *err)
 		if (!slash || slash == o->filing || !slash[1] || strchr(slash + 1, '/'))
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "--filing wants REPORT/PERIOD, e.g. east-sample/2026-10");
-		if (c->filing && strcmp(c->filing, o->filing) != 0)
+		if (c->stage.filing && strcmp(c->stage.filing, o->filing) != 0)
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "--filing %s does not match --report and --param (%s)", o->filing,
-			    c->filing);
-		if (c->have_report && strncmp(o->filing, c->report.name,
+			    c->stage.filing);
+		if (c->stage.have_report && strncmp(o->filing, c->stage.report.name,
 		    (size_t)(slash - o->filing)) != 0)
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "--filing %s is not a filing of report '%s'", o->filing,
-			    c->report.name);
-		free(c->filing);
-		free(c->period);
-		c->filing = bs_xstrdup(o->filing);
-		c->period = bs_xstrdup(slash + 1);
+			    c->stage.report.name);
+		free(c->stage.filing);
+		free(c->stage.period);
+		c->stage.filing = bs_xstrdup(o->filing);
+		c->stage.period = bs_xstrdup(slash + 1);
 	}
 	return 0;
 }
@@ -281,44 +274,13 @@ params_text(const struct ctx *c)
 }
 
 static int
-track_begin(struct ctx *c, struct bs_err *err)
-{
-	struct bs_track_run tr;
-	char *ptext;
-	int rc;
-
-	if (!c->have_ws)
-		return 0;
-	if (bs_track_open(&c->track, &c->ws.tracking, err) < 0)
-		return -1;
-	memset(&tr, 0, sizeof(tr));
-	tr.run_id = c->run.id;
-	tr.program = "baosong-validate";
-	tr.filing = c->filing;
-	tr.started = c->run.started;
-	ptext = params_text(c);
-	tr.params = ptext;
-	tr.run_dir = c->run.final;
-	rc = 0;
-	if (c->filing && bs_track_filing(&c->track, c->filing,
-	    c->have_report ? c->report.name : c->filing, c->period, err) < 0)
-		rc = -1;
-	if (rc == 0 && bs_track_run_start(&c->track, &tr, err) < 0)
-		rc = -1;
-	free(ptext);
-	if (rc == 0)
-		c->tracked = 1;
-	return rc;
-}
-
-static int
 track_end(struct ctx *c, int code, struct bs_err *err)
 {
 	struct bs_buf b = BS_BUF_INIT(0);
 	struct bs_json j;
 	int rc;
 
-	if (!c->tracked)
+	if (!c->stage.tracked)
 		return 0;
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
@@ -332,17 +294,16 @@ track_end(struct ctx *c, int code, struct bs_err *err)
 	bs_json_obj_end(&j);
 	while (b.len && b.buf[b.len - 1] == '\n')
 		b.buf[--b.len] = '\0';
-	rc = bs_track_event(&c->track, "validate.result", c->filing, c->run.id,
+	rc = bs_track_event(&c->stage.track, "validate.result", c->stage.filing, c->stage.run.id,
 	    bs_track_actor(), b.buf, err);
 	bs_buf_release(&b);
 	if (rc < 0)
 		return -1;
 	/* dispositions: open, reopened or closed by what this run found */
-	if (c->have_carry && bs_review_carry_finish(&c->track, c->filing, c->run.id,
+	if (c->have_carry && bs_review_carry_finish(&c->stage.track, c->stage.filing, c->stage.run.id,
 	    &c->carry, err) < 0)
 		return -1;
-	return bs_track_run_end(&c->track, c->run.id, "ok", code, c->manifest_sha,
-	    NULL, err);
+	return bs_stage_end(&c->stage, code, c->manifest_sha, err);
 }
 
 static const char *
@@ -382,8 +343,8 @@ write_summary(struct ctx *c, int code, char *sha, unsigned long long *bytes,
 
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
-	bs_json_kv_str(&j, "run_id", c->run.id);
-	bs_json_kv_str(&j, "filing", c->filing);
+	bs_json_kv_str(&j, "run_id", c->stage.run.id);
+	bs_json_kv_str(&j, "filing", c->stage.filing);
 	bs_json_kv_str(&j, "validated_run", c->in.run_id);
 	bs_json_kv_str(&j, "data_sha256", c->out.data_sha256);
 	bs_json_key(&j, "totals");
@@ -452,7 +413,7 @@ write_summary(struct ctx *c, int code, char *sha, unsigned long long *bytes,
 	bs_json_kv_int(&j, "peak_rss_bytes", peak_rss());
 	bs_json_obj_end(&j);
 	bs_json_obj_end(&j);
-	rc = bs_run_write_file(&c->run, "summary.json", &b, sha, bytes, err);
+	rc = bs_run_write_file(&c->stage.run, "summary.json", &b, sha, bytes, err);
 	bs_buf_release(&b);
 	return rc;
 }
@@ -481,8 +442,8 @@ write_manifest(struct ctx *c, int code, const char *sum_sha,
 
 	bs_json_init(&j, &b);
 	bs_json_obj_begin(&j);
-	bs_manifest_head(&j, "baosong-validate", &c->run, c->have_ws ? c->ws.root : NULL,
-	    c->filing, c->have_report ? &c->report : NULL);
+	bs_manifest_head(&j, "baosong-validate", &c->stage.run, c->stage.have_ws ? c->stage.ws.root : NULL,
+	    c->stage.filing, c->stage.have_report ? &c->stage.report : NULL);
 	bs_json_key(&j, "params");
 	bs_json_obj_begin(&j);
 	for (i = 0; i < c->o->params.n; i++)
@@ -564,7 +525,7 @@ write_manifest(struct ctx *c, int code, const char *sum_sha,
 	bs_json_kv_uint(&j, "warnings", c->out.warnings);
 	bs_json_obj_end(&j);
 	bs_json_obj_end(&j);
-	rc = bs_run_write_file(&c->run, "manifest.json", &b, c->manifest_sha, NULL, err);
+	rc = bs_run_write_file(&c->stage.run, "manifest.json", &b, c->manifest_sha, NULL, err);
 	bs_buf_release(&b);
 	return rc;
 }
@@ -595,7 +556,7 @@ static int
 run_validate(struct ctx *c, int *code, struct bs_err *err)
 {
 	struct opts *o = c->o;
-	char *root = NULL;
+	char *root = NULL, *ptext;
 	size_t i;
 	int rc;
 
@@ -603,11 +564,11 @@ run_validate(struct ctx *c, int *code, struct bs_err *err)
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		rc = bs_workspace_load(&c->ws, root, err);
+		rc = bs_workspace_load(&c->stage.ws, root, err);
 		free(root);
 		if (rc < 0)
 			return -1;
-		c->have_ws = 1;
+		c->stage.have_ws = 1;
 	}
 	if (!o->report && o->filing && !o->nrules && !o->check_only) {
 		/* --filing REPORT/PERIOD alone names the report too */
@@ -616,22 +577,22 @@ run_validate(struct ctx *c, int *code, struct bs_err *err)
 		if (slash) {
 			char *r = bs_xstrndup(o->filing, (size_t)(slash - o->filing));
 
-			rc = bs_report_load(&c->report, r, c->have_ws ? &c->ws : NULL, err);
+			rc = bs_report_load(&c->stage.report, r, c->stage.have_ws ? &c->stage.ws : NULL, err);
 			free(r);
 			if (rc < 0)
 				return -1;
-			c->have_report = 1;
+			c->stage.have_report = 1;
 		}
 	} else if (o->report) {
-		if (bs_report_load(&c->report, o->report, c->have_ws ? &c->ws : NULL,
+		if (bs_report_load(&c->stage.report, o->report, c->stage.have_ws ? &c->stage.ws : NULL,
 		    err) < 0)
 			return -1;
-		c->have_report = 1;
+		c->stage.have_report = 1;
 	}
 	for (i = 0; i < o->nrules; i++)
 		if (add_rule_path(c, o->rules[i], err) < 0)
 			return -1;
-	if (c->have_report && !o->nrules && report_rules(c, err) < 0)
+	if (c->stage.have_report && !o->nrules && report_rules(c, err) < 0)
 		return -1;
 	if (!c->nfiles)
 		return bs_err_set(err, BS_EXIT_USAGE, "no rule files given");
@@ -645,38 +606,34 @@ run_validate(struct ctx *c, int *code, struct bs_err *err)
 		if (inputs_add(&c->in, o->in[i], err) < 0)
 			return -1;
 	if (!o->nin) {
-		if (!c->filing)
+		if (!c->stage.filing)
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "no input: give --in, or --param period=YYYY-MM to take the "
 			    "latest extract of the filing");
-		if (!c->have_ws)
+		if (!c->stage.have_ws)
 			return bs_err_set(err, BS_EXIT_USAGE,
 			    "no workspace found to look the extract of %s up in (give "
-			    "--workspace or --in)", c->filing);
-		if (inputs_add_latest(&c->in, c->ws.runs, c->filing, err) < 0)
+			    "--workspace or --in)", c->stage.filing);
+		if (inputs_add_latest(&c->in, c->stage.ws.runs, c->stage.filing, err) < 0)
 			return -1;
 	}
-	if (!o->out && !c->have_ws)
-		return bs_err_set(err, BS_EXIT_USAGE,
-		    "no workspace found (no baosong.yaml here or above); give --out DIR "
-		    "or --workspace DIR");
-	bs_signals_install();
-	if (bs_run_begin(&c->run, c->have_ws ? c->ws.runs : NULL, o->out, "validate",
-	    err) < 0)
+	if (bs_stage_need_dir(&c->stage, o->out, err) < 0)
 		return -1;
-	c->run_started = 1;
-	if (track_begin(c, err) < 0)
+	ptext = c->stage.have_ws ? params_text(c) : NULL;
+	rc = bs_stage_begin(&c->stage, "baosong-validate", o->out, ptext, NULL, err);
+	free(ptext);
+	if (rc < 0)
 		return -1;
-	if (output_open(&c->out, &c->run, err) < 0)
+	if (output_open(&c->out, &c->stage.run, err) < 0)
 		return -1;
 	/* answers already given for this filing go into the new workbook */
-	if (c->tracked && c->filing) {
-		if (bs_disp_load(&c->track, c->filing, &c->carry, err) < 0)
+	if (c->stage.tracked && c->stage.filing) {
+		if (bs_disp_load(&c->stage.track, c->stage.filing, &c->carry, err) < 0)
 			return -1;
 		c->have_carry = 1;
 	}
-	if (output_workbook_start(&c->out, &c->run, &c->rs, c->filing,
-	    c->have_report ? c->report.title : NULL, c->have_carry ? &c->carry : NULL,
+	if (output_workbook_start(&c->out, &c->stage.run, &c->rs, c->stage.filing,
+	    c->stage.have_report ? c->stage.report.title : NULL, c->have_carry ? &c->carry : NULL,
 	    err) < 0)
 		return -1;
 	{
@@ -692,12 +649,12 @@ run_validate(struct ctx *c, int *code, struct bs_err *err)
 	*code = c->out.errors ? BS_EXIT_REJECTED : BS_EXIT_OK;
 	if (finish_outputs(c, *code, err) < 0)
 		return -1;
-	if (bs_run_finish(&c->run, err) < 0)
+	if (bs_run_finish(&c->stage.run, err) < 0)
 		return -1;
 	if (track_end(c, *code, err) < 0)
 		return -1;
 	verbose_table(c);
-	printf("%s\n", c->run.final);
+	printf("%s\n", c->stage.run.final);
 	return 0;
 }
 
@@ -713,16 +670,8 @@ ctx_release(struct ctx *c)
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
-	if (c->have_report)
-		bs_report_release(&c->report);
-	if (c->tracked || c->track.open)
-		bs_track_close(&c->track);
 	bs_disp_map_release(&c->carry);
-	bs_run_release(&c->run);
-	free(c->filing);
-	free(c->period);
-	if (c->have_ws)
-		bs_workspace_release(&c->ws);
+	bs_stage_release(&c->stage);
 }
 
 int
@@ -824,16 +773,7 @@ main(int argc, char **argv)
 	}
 	if (run_validate(&c, &code, &err) < 0) {
 		rc = bs_report(&err);
-		if (c.run_started)
-			bs_run_abort(&c.run);
-		if (c.tracked) {
-			struct bs_err e2 = BS_ERR_INIT;
-
-			if (bs_track_run_end(&c.track, c.run.id,
-			    bs_interrupted ? "interrupted" : "failed", rc, NULL, err.msg,
-			    &e2) < 0)
-				bs_warn("%s", e2.msg);
-		}
+		bs_stage_fail(&c.stage, rc, err.msg);
 	} else {
 		rc = bs_close_stdout(code);
 	}

@@ -209,26 +209,6 @@ struct fx {
 	struct bs_db db;
 };
 
-static char odbc_dir[PATH_MAX];
-static int have_driver;
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	tu_mkdtemp(odbc_dir);
-	have_driver = tu_odbc_setup(odbc_dir) == 0;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	tu_rm_rf(odbc_dir);
-	return 0;
-}
-
 static int
 setup(void **state)
 {
@@ -260,7 +240,7 @@ connect_ok(struct fx *f)
 {
 	struct bs_err err = BS_ERR_INIT;
 
-	if (!have_driver)
+	if (!tu_have_driver)
 		skip();
 	if (bs_db_connect(&f->db, &f->conf, &err) != 0)
 		fail_msg("%s", err.msg);
@@ -452,7 +432,7 @@ t_connect_errors(void **state)
 	struct bs_err err = BS_ERR_INIT;
 	char *want, *pw;
 
-	if (!have_driver)
+	if (!tu_have_driver)
 		skip();
 	/* a missing file without create: 66, and nothing is created */
 	f->conf.create = 0;
@@ -536,7 +516,7 @@ t_connect_str(void **state)
 	struct bs_err err = BS_ERR_INIT;
 	char *cs;
 
-	if (!have_driver)
+	if (!tu_have_driver)
 		skip();
 	cs = bs_xasprintf("Driver=SQLite3;Database=%s", f->dbfile);
 	/* a password on the command line is refused before connecting */
@@ -569,5 +549,5 @@ main(void)
 		T(t_connect_str),
 	};
 
-	return cmocka_run_group_tests_name("odbc", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("odbc", tests, tu_odbc_group_setup, tu_odbc_group_teardown);
 }

@@ -12,26 +12,6 @@
 
 #include "tutil.h"
 
-static char odbc_dir[PATH_MAX];
-static int have_driver;
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	tu_mkdtemp(odbc_dir);
-	have_driver = tu_odbc_setup(odbc_dir) == 0;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	tu_rm_rf(odbc_dir);
-	return 0;
-}
-
 struct fx {
 	char dir[PATH_MAX];
 	char *dbfile;
@@ -70,7 +50,7 @@ open_ok(struct fx *f)
 {
 	struct bs_err err = BS_ERR_INIT;
 
-	if (!have_driver)
+	if (!tu_have_driver)
 		skip();
 	if (bs_track_open(&f->t, &f->conf, &err) != 0)
 		fail_msg("%s", err.msg);
@@ -336,7 +316,7 @@ t_open_errors(void **state)
 	struct bs_err err = BS_ERR_INIT;
 	char *want;
 
-	if (!have_driver)
+	if (!tu_have_driver)
 		skip();
 	f->conf.create = 0;
 	assert_int_equal(bs_track_open(&f->t, &f->conf, &err), -1);
@@ -362,5 +342,5 @@ main(void)
 		T(t_open_errors),
 	};
 
-	return cmocka_run_group_tests_name("track", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("track", tests, tu_odbc_group_setup, tu_odbc_group_teardown);
 }

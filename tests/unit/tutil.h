@@ -199,4 +199,28 @@ tu_odbc_setup(const char *dir)
 	return 0;
 }
 
+/*
+ * A private unixODBC configuration for a whole cmocka group: pass these as
+ * the group setup and teardown; a test skips when !tu_have_driver.
+ */
+static char tu_odbc_dir[PATH_MAX] __attribute__((unused));
+static int tu_have_driver __attribute__((unused));
+
+static inline int
+tu_odbc_group_setup(void **state)
+{
+	(void)state;
+	tu_mkdtemp(tu_odbc_dir);
+	tu_have_driver = tu_odbc_setup(tu_odbc_dir) == 0;
+	return 0;
+}
+
+static inline int
+tu_odbc_group_teardown(void **state)
+{
+	(void)state;
+	tu_rm_rf(tu_odbc_dir);
+	return 0;
+}
+
 #endif
